@@ -1,0 +1,69 @@
+// GET /health: what is deployed and whether it is configured, never any secret's value.
+// Answers 503 when a secret is missing or malformed, so an uptime check notices a deployment
+// that would refuse every webhook.
+
+import pkg from '../package.json';
+import { MIN_ADMIN_TOKEN_LENGTH } from './auth';
+import { jsonResponse } from './errors';
+import { WebhookConfigError, parsePublicKeys, parseToleranceSeconds } from './webhooks/signature';
+
+/** Every name in Env, by kind. The type check below fails when wrangler.toml gains one not listed here. */
+const BINDINGS = ['CONFIG', 'LOOKUP_CACHE', 'DB', 'REPORTS'] as const;
+const SECRETS = ['TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY', 'ADMIN_TOKEN', 'FORWARD_SIGNING_SECRET'] as const;
+const VARS = ['TELNYX_API_BASE', 'WEBHOOK_TOLERANCE_SECONDS'] as const;
+
+type Listed = (typeof BINDINGS)[number] | (typeof SECRETS)[number] | (typeof VARS)[number];
+type Unlisted = Exclude<keyof Env, Listed>;
+// A compile error here names an Env entry that /health does not report yet.
+const everyEnvNameIsListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyEnvNameIsListed;
+
+export interface HealthReport {
+  name: string;
+  version: string;
+  status: 'ok' | 'misconfigured';
+  bindings: Record<string, boolean>;
+  secrets: Record<string, boolean>;
+  problems: string[];
+}
+
+function isSet(value: unknown): boolean {
+  return typeof value === 'string' ? value !== '' : value !== undefined && value !== null;
+}
+
+export function healthReport(env: Partial<Env>): HealthReport {
+  const bindings = Object.fromEntries(BINDINGS.map((name) => [name, isSet(env[name])]));
+  const secrets = Object.fromEntries(SECRETS.map((name) => [name, isSet(env[name])]));
+  const problems: string[] = [];
+  for (const [name, present] of Object.entries({ ...bindings, ...secrets })) {
+    if (!present) problems.push(`${name} is not configured.`);
+  }
+  const checks: Array<() => unknown> = [
+    () => env.TELNYX_PUBLIC_KEY && parsePublicKeys(env.TELNYX_PUBLIC_KEY),
+    () => parseToleranceSeconds(env.WEBHOOK_TOLERANCE_SECONDS),
+  ];
+  for (const check of checks) {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof WebhookConfigError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters.`);
+  }
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    status: problems.length === 0 ? 'ok' : 'misconfigured',
+    bindings,
+    secrets,
+    problems,
+  };
+}
+
+export function healthResponse(env: Partial<Env>): Response {
+  const report = healthReport(env);
+  return jsonResponse(report, report.status === 'ok' ? 200 : 503, { 'cache-control': 'no-store' });
+}

@@ -1,0 +1,7 @@
+// The lookup worker: its routes, Durable Objects and cron work, as the entry point mounts them.
+
+import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
+
+const router = createWorkerRouter();
+
+export const lookupWorker: EdgeWorker = { name: 'lookup', router };
