@@ -8,67 +8,101 @@
 type Level = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
-/** Fields that carry what people wrote: SMS/MMS text, subjects, raw webhook bodies, media links. */
-const CONTENT_KEYS = new Set(['text', 'body', 'raw_body', 'subject', 'media_urls', 'transcription']);
+/**
+ * Fields that carry what people wrote or sent: SMS/MMS text and subjects, raw webhook bodies,
+ * media (the links of a send request, and an inbound message's `media[]`). Matched in any case.
+ */
+const CONTENT_KEYS = new Set(['text', 'body', 'raw_body', 'subject', 'media', 'media_urls', 'transcription']);
 
 /** Fields whose value is a phone number even without a leading "+" (national input, SIP users). */
 const PHONE_KEY =
   /^(to|from|phone|phone_number|number|caller_id|caller_id_number|called_number|calling_number|ani|dnis|lrn)$|_number$/i;
 
-/** An international number inside any text: "+" then 7 to 15 digits. */
-const PHONE_IN_TEXT = /\+\d{7,15}/g;
-/** A run of 8 or more digits in a phone-number field. */
-const DIGIT_RUN = /\d{8,}/g;
+/**
+ * An international number inside any text: "+" (or its URL encoding, %2B) then 7 to 15 digits,
+ * which may be broken up by single spaces, dots, dashes or parentheses.
+ */
+const PHONE_IN_TEXT = /(?:\+|%2B)\(?\d(?:[\s().-]?\d){6,14}/gi;
 
 const MAX_DEPTH = 8;
 
-/** "+13125550123" -> "+*******0123": the last four digits stay, for correlating with a customer. */
-export function maskDigits(digits: string): string {
-  const plus = digits.startsWith('+') ? '+' : '';
-  const bare = plus ? digits.slice(1) : digits;
-  return plus + '*'.repeat(Math.max(0, bare.length - 4)) + bare.slice(-4);
+/** Replaces every digit but the last four with "*": "+1 312-555-0123" -> "+* ***-***-0123". */
+export function maskDigits(text: string): string {
+  let keep = 4;
+  let out = '';
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text[i]!;
+    out = (c >= '0' && c <= '9' ? (keep-- > 0 ? c : '*') : c) + out;
+  }
+  return out;
+}
+
+/**
+ * A phone-number field: masked when it holds 7 or more digits, however they are written. Shorter
+ * values (short codes, extensions) identify no one and stay readable.
+ */
+function maskPhoneField(value: string): string {
+  return (value.match(/\d/g)?.length ?? 0) >= 7 ? maskDigits(value) : value;
 }
 
 export function maskText(text: string): string {
   return text.replace(PHONE_IN_TEXT, maskDigits);
 }
 
-function scrub(value: unknown, key: string, depth: number, seen: WeakSet<object>): unknown {
+function scrub(value: unknown, key: string, depth: number, path: Set<object>): unknown {
   if (value === null || value === undefined) return value;
-  if (CONTENT_KEYS.has(key)) return '[redacted]';
-  if (typeof value === 'string') {
-    const masked = maskText(value);
-    return PHONE_KEY.test(key) ? masked.replace(DIGIT_RUN, maskDigits) : masked;
+  if (CONTENT_KEYS.has(key.toLowerCase())) return '[redacted]';
+  const phoneField = PHONE_KEY.test(key);
+  if (typeof value === 'string') return phoneField ? maskPhoneField(value) : maskText(value);
+  if (typeof value === 'number') {
+    const masked = phoneField ? maskPhoneField(String(value)) : undefined;
+    return masked?.includes('*') ? masked : value;
   }
+  if (typeof value === 'bigint') return scrub(value.toString(), key, depth, path); // JSON.stringify throws on BigInt
   if (typeof value !== 'object') return value;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (value instanceof URL) return maskText(value.href);
   if (depth >= MAX_DEPTH) return '[too deep]';
-  if (seen.has(value)) return '[circular]';
-  seen.add(value);
+  // Only the objects on the way down count as a cycle; one referenced twice side by side does not.
+  if (path.has(value)) return '[circular]';
+  path.add(value);
+  try {
+    return scrubObject(value, key, depth, path);
+  } finally {
+    path.delete(value);
+  }
+}
+
+function scrubObject(value: object, key: string, depth: number, path: Set<object>): unknown {
   if (value instanceof Error) {
     return {
       name: value.name,
       message: maskText(value.message),
       stack: value.stack === undefined ? undefined : maskText(value.stack),
-      ...(value.cause !== undefined && { cause: scrub(value.cause, 'cause', depth + 1, seen) }),
+      ...(value.cause !== undefined && { cause: scrub(value.cause, 'cause', depth + 1, path) }),
     };
   }
-  if (Array.isArray(value)) return value.map((item) => scrub(item, key, depth + 1, seen));
+  if (Array.isArray(value) || value instanceof Set) {
+    return [...value].map((item) => scrub(item, key, depth + 1, path));
+  }
+  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrub(v, k, depth + 1, seen);
+  for (const [k, v] of entries) out[maskText(String(k))] = scrub(v, String(k), depth + 1, path);
   return out;
 }
 
 /** The fields as they will be written: content redacted, phone numbers masked. */
 export function scrubFields(fields: LogFields): LogFields {
-  return scrub(fields, '', 0, new WeakSet()) as LogFields;
+  return scrub(fields, '', 0, new Set()) as LogFields;
 }
 
 function write(level: Level, event: string, fields: LogFields = {}): void {
+  // time, level and event come last so that a field of the same name cannot pass for them.
   const line = JSON.stringify({
+    ...scrubFields(fields),
     time: new Date().toISOString(),
     level,
     event: maskText(event),
-    ...scrubFields(fields),
   });
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);

@@ -8,7 +8,12 @@
 // ("+1800FLOWERS"). So the text is checked character by character first, and only a plain
 // "+digits" string (or plain national digits, when the caller has a default country) reaches it.
 
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import {
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js/min';
 import { ApiError, TelnyxCode, type ErrorSource } from './errors';
 
 export type { CountryCode };
@@ -68,6 +73,7 @@ export function parsePhoneNumber(input: unknown, options: ParsePhoneOptions = {}
 
   const hasPlus = input.startsWith('+');
   const digits = hasPlus ? input.slice(1) : input;
+  if (digits === '') throw notE164(`"${input}" has no digits. ${example}`, source);
   if (!/^[0-9]+$/.test(digits)) {
     const what = /\s/.test(input) ? 'spaces' : 'characters other than the digits 0-9';
     throw notE164(`"${input}" contains ${what}. ${example}`, source);
@@ -89,6 +95,22 @@ export function parsePhoneNumber(input: unknown, options: ParsePhoneOptions = {}
   if (parsed === undefined || !parsed.isValid()) {
     const where = parsed?.country ?? (hasPlus ? undefined : defaultCountry);
     throw invalidNumber(`"${input}" is not a valid phone number${where ? ` in ${where}` : ''}.`, source);
+  }
+  // libphonenumber-js repairs some input instead of refusing it; strict means the number that
+  // comes back is the number that was sent.
+  if (hasPlus && parsed.number !== input) {
+    throw invalidNumber(
+      `"${input}" is not a valid number as written: it carries a national prefix after the country code. ` +
+        `In E.164 it is ${parsed.number}.`,
+      source,
+    );
+  }
+  if (!hasPlus && defaultCountry !== undefined && parsed.countryCallingCode !== getCountryCallingCode(defaultCountry)) {
+    throw notE164(
+      `"${input}" reads as an international dialling string, not a national number of ${defaultCountry}. ` +
+        `Write it as ${parsed.number}.`,
+      source,
+    );
   }
   const countryCallingCode = String(parsed.countryCallingCode);
   const nationalNumber = String(parsed.nationalNumber);

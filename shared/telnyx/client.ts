@@ -201,42 +201,61 @@ export class TelnyxClient {
   }
 
   async #attempt<T>(request: TelnyxRequest, kind: CallKind, attempt: number): Promise<TelnyxResponse<T>> {
+    const context = { method: request.method, path: request.path, kind, attempt };
+    // Built before the request leaves: a failure here (a body that cannot be serialised, a bad
+    // path) is a bug in the caller, and must not be mistaken for "it may have reached Telnyx".
+    const url = this.#url(request);
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.#apiKey}`,
       accept: 'application/json',
       'user-agent': this.#userAgent,
     };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
-    const context = { method: request.method, path: request.path, kind, attempt };
+    if (body !== undefined) headers['content-type'] = 'application/json';
 
     let response: Response;
+    let text: string;
     try {
-      response = await this.#fetch(this.#url(request), {
+      response = await this.#fetch(url, {
         method: request.method,
         headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        body,
         signal: AbortSignal.timeout(this.#timeouts[kind]),
       });
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw TelnyxApiError.noAnswer(timedOut ? 'timeout' : 'network', context, error);
     }
-
-    const text = await response.text().catch(() => '');
-    let body: unknown;
     try {
-      body = text === '' ? undefined : JSON.parse(text);
+      text = await response.text();
+    } catch (error) {
+      // Telnyx answered but the body broke off (or the timeout struck while reading it). For a
+      // 2xx that means it did something we cannot read; an error status still says what it was.
+      if (response.ok) {
+        throw TelnyxApiError.fromResponse(response.status, response.headers, [], context, 'unreadable', error);
+      }
+      text = '';
+    }
+
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
     } catch {
-      body = undefined;
+      parsed = undefined;
     }
     if (response.ok) {
-      if (text !== '' && body === undefined) {
+      if (text !== '' && parsed === undefined) {
         // Telnyx answered 2xx but not with JSON: it did something, we cannot tell what.
         throw TelnyxApiError.fromResponse(response.status, response.headers, [], context, 'unreadable');
       }
-      return { status: response.status, headers: response.headers, body: body as T, attempts: attempt };
+      return { status: response.status, headers: response.headers, body: parsed as T, attempts: attempt };
     }
-    throw TelnyxApiError.fromResponse(response.status, response.headers, errorsFromBody(body, response, text), context);
+    throw TelnyxApiError.fromResponse(
+      response.status,
+      response.headers,
+      errorsFromBody(parsed, response, text),
+      context,
+    );
   }
 
   /** How long to wait before retrying after `error`, or undefined when it should not be retried. */
@@ -248,7 +267,7 @@ export class TelnyxClient {
     return error.outcome === 'unknown' ? this.#backoff(attempt) : undefined;
   }
 
-  /** Exponential backoff with full jitter in [0.5, 1.5) of the step, capped. */
+  /** Exponential backoff, jittered to between 0.5 and 1.5 times the step, the step capped at 2 s. */
   #backoff(attempt: number): number {
     const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
     return Math.round(step * (0.5 + this.#random()));
@@ -258,7 +277,7 @@ export class TelnyxClient {
 /** The client for this deployment, or a 503 naming what is missing from the configuration. */
 export function telnyxClientFromEnv(
   env: Pick<Env, 'TELNYX_API_KEY' | 'TELNYX_API_BASE'>,
-  options: Partial<TelnyxClientOptions> = {},
+  options: Omit<TelnyxClientOptions, 'apiKey' | 'baseUrl'> = {},
 ): TelnyxClient {
   if (typeof env.TELNYX_API_KEY !== 'string' || env.TELNYX_API_KEY === '') {
     throw misconfigured('TELNYX_API_KEY is not set. Set it with `wrangler secret put TELNYX_API_KEY`.');
@@ -274,5 +293,5 @@ export function telnyxClientFromEnv(
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
     throw misconfigured(`TELNYX_API_BASE "${base}" must use https (plain http is allowed only for localhost).`);
   }
-  return new TelnyxClient({ apiKey: env.TELNYX_API_KEY, baseUrl: base, ...options });
+  return new TelnyxClient({ ...options, apiKey: env.TELNYX_API_KEY, baseUrl: base });
 }

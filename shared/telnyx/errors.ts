@@ -46,6 +46,7 @@ export class TelnyxApiError extends Error {
     errors: TelnyxErrorObject[],
     context: TelnyxCallContext,
     failure: 'http' | 'unreadable' = 'http',
+    cause?: unknown,
   ): TelnyxApiError {
     const outcome: TelnyxOutcome = failure === 'unreadable' || status >= 500 ? 'unknown' : 'rejected';
     const first = errors[0];
@@ -58,6 +59,7 @@ export class TelnyxApiError extends Error {
       failure,
       context,
       status === 429 ? retryAfterMs(headers) : undefined,
+      cause === undefined ? undefined : { cause },
     );
   }
 
@@ -79,8 +81,11 @@ export class TelnyxApiError extends Error {
 /** Telnyx's errors[] from a response body, or a single error made from the status line. */
 export function errorsFromBody(body: unknown, response: Response, text: string): TelnyxErrorObject[] {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
-  if (Array.isArray(errors) && errors.length > 0) {
-    return errors.map((e: Record<string, unknown>) => ({
+  const entries = Array.isArray(errors)
+    ? errors.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    : [];
+  if (entries.length > 0) {
+    return entries.map((e) => ({
       code: String(e.code ?? response.status),
       title: String(e.title ?? response.statusText),
       ...(e.detail !== undefined && { detail: String(e.detail) }),
@@ -96,6 +101,8 @@ export function errorsFromBody(body: unknown, response: Response, text: string):
  * resets (a value that looks like a Unix time is read as one); `Retry-After` is seconds or an
  * HTTP date. Undefined when neither header is usable.
  */
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
 export function retryAfterMs(headers: Headers, nowMs: number = Date.now()): number | undefined {
   const reset = headers.get('x-ratelimit-reset')?.trim();
   if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset)) {
@@ -106,8 +113,11 @@ export function retryAfterMs(headers: Headers, nowMs: number = Date.now()): numb
   const retryAfter = headers.get('retry-after')?.trim();
   if (retryAfter !== undefined && retryAfter !== '') {
     if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - nowMs);
+    // Only an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"): Date.parse alone accepts "1.5" or "-1".
+    if (HTTP_DATE.test(retryAfter)) {
+      const date = Date.parse(retryAfter);
+      if (!Number.isNaN(date)) return Math.max(0, date - nowMs);
+    }
   }
   return undefined;
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// npm run bench: every benchmark of the project, each printed with its target (the baseline) and
+// the ratio of the measured figure to it. Ratios under 1 meet the target.
+// These machines are shared and noisy; the figures are medians of several rounds for that reason.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchBundleSize } from './bundle-size.mjs';
+import { benchVerification } from './verify.mjs';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+
+const rows = [];
+function report(name, value, unit, target) {
+  const ratio = target === undefined ? undefined : value / target;
+  rows.push({ name, value, unit, target, ratio });
+  const figure = `${value.toFixed(value < 10 ? 3 : 1)} ${unit}`.padEnd(16);
+  const against =
+    target === undefined ? '' : `target < ${target} ${unit}   ratio ${ratio.toFixed(2)} ${ratio < 1 ? 'ok' : 'OVER'}`;
+  console.log(`  ${name.padEnd(38)} ${figure} ${against}`);
+}
+
+console.log('Webhook verification, 1 KB body, inside workerd (median of 5 rounds)');
+const verify = await benchVerification({ root });
+report('WebCrypto Ed25519, per verify', verify.webcryptoMs, 'ms', 0.15);
+report('tweetnacl fallback, per verify', verify.tweetnaclMs, 'ms');
+report('tweetnacl / WebCrypto', verify.tweetnaclMs / verify.webcryptoMs, 'x');
+
+console.log('\nDeployable bundle (wrangler deploy --dry-run)');
+const bundle = benchBundleSize({ root });
+report('raw', bundle.rawBytes / 1024, 'KiB');
+report('gzip', bundle.gzipBytes / 1024, 'KiB', 100);
+
+if (rows.some((row) => row.ratio !== undefined && row.ratio >= 1)) {
+  console.log('\nSome figures are over their targets (ratio >= 1).');
+  process.exitCode = 1;
+}
