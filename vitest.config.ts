@@ -1,7 +1,17 @@
+// Two test projects, each inside workerd:
+//   edge: the bundle (workers/index.ts) as the main worker, with the Telnyx simulator and a
+//         webhook receiver as auxiliary workers on a test network (test/support/workers/network.js)
+//         that routes 127.0.0.1:8788 to the simulator and 127.0.0.1:8787 back to the bundle;
+//   sim:  the simulator (sim/index.ts) as the main worker, its webhooks going to the receiver.
+// Nothing reaches the real network: the test network throws for any other host.
 import { readFile } from 'node:fs/promises';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { build } from 'esbuild';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { TEST_ADMIN_TOKEN, telnyxKey } from './test/support/keys.ts';
+
+const COMPATIBILITY_DATE = '2026-04-20';
+const SIM_SIGNING_KEY = btoa(String.fromCharCode(...new Uint8Array(32).fill(telnyxKey.seedByte)));
 
 // itty-router's published source maps name source files the package does not ship, and Vite warns
 // about each one on every run. Loading the package without its source-map comments silences that;
@@ -15,28 +25,89 @@ const ittyWithoutSourceMaps: Plugin = {
   },
 };
 
+// Auxiliary workers are not compiled by Vite, so the simulator is bundled here, once per run.
+const simScript = '.wrangler/test-build/sim.js';
+await build({
+  entryPoints: ['sim/index.ts'],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  conditions: ['workerd', 'worker', 'browser'],
+  external: ['cloudflare:*'],
+  outfile: simScript,
+  logLevel: 'error',
+});
+
+const simulator = (outboundService: string) => ({
+  name: 'telnyx-sim',
+  modules: true,
+  scriptPath: simScript,
+  compatibilityDate: COMPATIBILITY_DATE,
+  durableObjects: { ACCOUNT: { className: 'SimAccount', useSQLite: true } },
+  bindings: { SIM_SIGNING_KEY, SIM_WEBHOOK_BASE: 'http://127.0.0.1:8787', SIM_API_KEY: '' },
+  outboundService,
+});
+const receiver = {
+  name: 'receiver',
+  modules: true,
+  scriptPath: 'test/support/workers/receiver.js',
+  compatibilityDate: COMPATIBILITY_DATE,
+};
+
 export default defineConfig({
-  plugins: [
-    ittyWithoutSourceMaps,
-    cloudflareTest({
-      main: './workers/index.ts',
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        // Secrets as the tests expect them; a test that needs them absent builds its own env.
-        bindings: {
-          TELNYX_API_KEY: 'KEY_test_0123456789',
-          TELNYX_PUBLIC_KEY: telnyxKey.publicKeyBase64,
-          ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-          FORWARD_SIGNING_SECRET: 'whsec_test_0123456789',
-        },
-        // Nothing in a test may reach the network: an unexpected outbound request fails loudly.
-        outboundService: (request: Request) => {
-          throw new Error(`unexpected outbound request in a test: ${request.method} ${request.url}`);
-        },
-      },
-    }),
-  ],
+  plugins: [ittyWithoutSourceMaps],
   test: {
-    include: ['test/**/*.test.ts'],
+    projects: [
+      {
+        plugins: [
+          ittyWithoutSourceMaps,
+          cloudflareTest({
+            main: './workers/index.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              // Secrets as the tests expect them; a test that needs them absent builds its own env.
+              bindings: {
+                TELNYX_API_KEY: 'KEY_test_0123456789',
+                TELNYX_PUBLIC_KEY: telnyxKey.publicKeyBase64,
+                TELNYX_API_BASE: 'http://127.0.0.1:8788/v2',
+                ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                FORWARD_SIGNING_SECRET: 'whsec_test_0123456789',
+              },
+              serviceBindings: { SIM: 'telnyx-sim', RECEIVER: 'receiver' },
+              outboundService: 'network',
+              workers: [
+                simulator('network'),
+                receiver,
+                {
+                  name: 'network',
+                  modules: true,
+                  scriptPath: 'test/support/workers/network.js',
+                  compatibilityDate: COMPATIBILITY_DATE,
+                  // The runner worker is the bundle under test; its name follows the project's name.
+                  serviceBindings: { SIM: 'telnyx-sim', RECEIVER: 'receiver', EDGE: 'vitest-pool-workers-runner-edge' },
+                },
+              ],
+            },
+          }),
+        ],
+        test: { name: 'edge', include: ['test/**/*.test.ts'], exclude: ['test/sim/**'] },
+      },
+      {
+        plugins: [
+          ittyWithoutSourceMaps,
+          cloudflareTest({
+            main: './sim/index.ts',
+            wrangler: { configPath: './sim/wrangler.toml' },
+            miniflare: {
+              bindings: { SIM_SIGNING_KEY, SIM_WEBHOOK_BASE: 'http://edge.receiver.test', SIM_API_KEY: '' },
+              serviceBindings: { RECEIVER: 'receiver' },
+              outboundService: 'receiver',
+              workers: [receiver],
+            },
+          }),
+        ],
+        test: { name: 'sim', include: ['test/sim/**/*.test.ts'] },
+      },
+    ],
   },
 });

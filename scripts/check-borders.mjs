@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The module borders of the design: shared/ never imports from a worker, and no worker imports
-// another worker (so each can become its own Worker later). Run by `npm run check`.
+// The module borders of the design: shared/ never imports from a worker, no worker imports
+// another worker (so each can become its own Worker later), and the bundle and the Telnyx
+// simulator never import each other (the simulator may use shared/). Run by `npm run check`.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,20 @@ function importTargets(file) {
 const problems = [];
 for (const file of sourceFiles('shared')) {
   for (const target of importTargets(file)) {
-    if (target.startsWith('workers')) problems.push(`${file} imports ${target}: shared/ must not import from a worker`);
+    if (target.startsWith('workers') || target.startsWith('sim')) {
+      problems.push(`${file} imports ${target}: shared/ must not import from a worker or the simulator`);
+    }
+  }
+}
+for (const file of sourceFiles('sim')) {
+  for (const target of importTargets(file)) {
+    if (target.startsWith('workers'))
+      problems.push(`${file} imports ${target}: the simulator must not import the bundle`);
+  }
+}
+for (const file of sourceFiles('workers')) {
+  for (const target of importTargets(file)) {
+    if (target.startsWith('sim')) problems.push(`${file} imports ${target}: the bundle must not import the simulator`);
   }
 }
 for (const worker of WORKERS) {
@@ -50,4 +64,6 @@ if (problems.length > 0) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log('Module borders hold: shared/ imports no worker, and no worker imports another.');
+console.log(
+  'Module borders hold: shared/ imports no worker, no worker imports another, bundle and simulator stay apart.',
+);

@@ -4,7 +4,12 @@ import nacl from 'tweetnacl';
 
 function keyPairFromSeedByte(byte: number) {
   const pair = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(byte));
-  return { secretKey: pair.secretKey, publicKey: pair.publicKey, publicKeyBase64: toBase64(pair.publicKey) };
+  return {
+    seedByte: byte,
+    secretKey: pair.secretKey,
+    publicKey: pair.publicKey,
+    publicKeyBase64: toBase64(pair.publicKey),
+  };
 }
 
 export function toBase64(bytes: Uint8Array): string {
@@ -13,7 +18,7 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** The key TELNYX_PUBLIC_KEY holds in tests. */
+/** The key TELNYX_PUBLIC_KEY holds in tests, and the simulator signs with in tests. */
 export const telnyxKey = keyPairFromSeedByte(7);
 /** A second key, for rotation tests (both configured at once). */
 export const rotatedKey = keyPairFromSeedByte(8);

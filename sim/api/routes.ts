@@ -1,0 +1,87 @@
+// The /v2 paths the simulator serves, each answering as Telnyx answers.
+
+import { Router, type IRequest } from 'itty-router';
+import { jsonResponse, notFound } from '../../shared/errors';
+import { readJsonObject } from '../../shared/http';
+import type { SimContext } from '../context';
+import { lookupRecord, parseLookupTypes } from '../lookup/records';
+import { sendMessage } from '../messaging/send';
+import {
+  createProfile,
+  deleteProfile,
+  listProfileNumbers,
+  listProfiles,
+  retrieveProfile,
+  updateProfile,
+} from './profiles';
+
+type Args = [SimContext];
+
+/** A path segment as the client meant it ("%2B1312..." is "+1312..."); undecodable text stays as sent. */
+function decodePathSegment(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    return segment ?? '';
+  }
+}
+
+function idParam(request: IRequest): string {
+  return decodePathSegment(request.params.id);
+}
+
+function query(request: IRequest): URLSearchParams {
+  return new URL(request.url).searchParams;
+}
+
+export function apiRouter() {
+  const router = Router<IRequest, Args>();
+
+  router.post('/v2/messages', async (request, ctx) =>
+    jsonResponse({ data: sendMessage(ctx, await readJsonObject(request), 'messages') }),
+  );
+  router.post('/v2/messages/number_pool', async (request, ctx) =>
+    jsonResponse({ data: sendMessage(ctx, await readJsonObject(request), 'number_pool') }),
+  );
+  router.get('/v2/messages/:id', (request, ctx) => {
+    const row = ctx.store.first<{ body: string }>('SELECT body FROM messages WHERE id = ?', idParam(request));
+    if (row === undefined) throw notFound(`No message with id ${request.params.id}.`);
+    return jsonResponse({ data: JSON.parse(row.body) });
+  });
+
+  router.get('/v2/messaging_profiles', (request, ctx) => jsonResponse(listProfiles(ctx, query(request))));
+  router.post('/v2/messaging_profiles', async (request, ctx) =>
+    jsonResponse({ data: createProfile(ctx, await readJsonObject(request)) }),
+  );
+  router.get('/v2/messaging_profiles/:id', (request, ctx) =>
+    jsonResponse({ data: retrieveProfile(ctx, idParam(request)) }),
+  );
+  router.patch('/v2/messaging_profiles/:id', async (request, ctx) =>
+    jsonResponse({ data: updateProfile(ctx, idParam(request), await readJsonObject(request)) }),
+  );
+  router.delete('/v2/messaging_profiles/:id', (request, ctx) =>
+    jsonResponse({ data: deleteProfile(ctx, idParam(request)) }),
+  );
+  router.get('/v2/messaging_profiles/:id/phone_numbers', (request, ctx) =>
+    jsonResponse(listProfileNumbers(ctx, idParam(request), query(request))),
+  );
+
+  router.get('/v2/number_lookup/:phone_number', (request, ctx) => {
+    const types = parseLookupTypes(query(request).getAll('type'));
+    const record = lookupRecord(decodePathSegment(request.params.phone_number), types);
+    for (const type of types) {
+      ctx.store.run(
+        `INSERT INTO lookups (phone_number, type, count) VALUES (?, ?, 1)
+         ON CONFLICT (phone_number, type) DO UPDATE SET count = count + 1`,
+        record.phone_number,
+        type,
+      );
+    }
+    return jsonResponse({ data: record });
+  });
+
+  router.all('/v2/*', () => {
+    throw notFound();
+  });
+  return router;
+}

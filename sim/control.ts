@@ -1,0 +1,245 @@
+// The simulator's control API under /sim: what a test or a person uses to play the other side
+// (an inbound message, a fault) and to watch what happened (deliveries, requests, state).
+// It needs no token: it is a local tool, bound to 127.0.0.1 by `npm run dev`.
+
+import { Router, type IRequest } from 'itty-router';
+import { badRequest, jsonResponse, notFound } from '../shared/errors';
+import { readJsonObject } from '../shared/http';
+import type { SimContext } from './context';
+import { receiveInbound } from './messaging/inbound';
+import { mergeSettings } from './settings';
+import { processDueEvents, releaseHeld } from './webhooks/events';
+import { signerFor } from './webhooks/signer';
+
+type Args = [SimContext, { reset: () => Promise<void> }];
+
+const API_FAULTS = ['429', '500', '500_after', 'slow'];
+const WEBHOOK_FAULTS = ['drop', 'duplicate', 'delay', 'reorder'];
+
+function limitParam(url: URL, fallback: number): number {
+  const raw = url.searchParams.get('limit');
+  const value = raw === null ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000)
+    throw badRequest('limit must be 1 to 10000.', { parameter: 'limit' });
+  return value;
+}
+
+function sinceParam(url: URL): number {
+  const raw = url.searchParams.get('since') ?? '0';
+  if (!/^\d+$/.test(raw)) throw badRequest('since must be a sequence number.', { parameter: 'since' });
+  return Number(raw);
+}
+
+export function controlRouter() {
+  const router = Router<IRequest, Args>();
+
+  router.get('/sim', () =>
+    jsonResponse({
+      endpoints: {
+        'GET /sim/public-key': 'the Ed25519 public key webhooks are signed with (TELNYX_PUBLIC_KEY)',
+        'GET /sim/state': 'numbers, profiles, opt-outs, faults, settings, counts',
+        'POST /sim/reset': 'back to the seeded account',
+        'POST /sim/messages/inbound': '{ from, to, text?, media_urls? }: someone texts one of the account numbers',
+        'GET /sim/messages': 'recent messages, newest first (?limit=)',
+        'GET /sim/deliveries': 'webhook delivery attempts (?since=seq&event_type=&message_id=&event_id=&limit=)',
+        'GET /sim/requests': 'API calls received (?since=seq&path=&limit=)',
+        'GET /sim/lookups': 'how often each number was looked up, by type',
+        'GET|POST|DELETE /sim/faults':
+          '{ target: "api", kind: 429|500|500_after|slow, count, path?, delay_ms?, reset_seconds? } or { target: "webhooks", kind: drop|duplicate|delay|reorder, count, delay_ms? }',
+        'GET|PATCH /sim/settings':
+          'stop_blocks, rate_limit_per_second, latency_ms, attempts_per_url, retry_delay_ms, ...',
+        'PATCH /sim/numbers/:phone_number': '{ mps?, messaging_profile_id? }',
+        'POST /sim/flush': 'deliver every pending webhook now',
+        'POST /sim/clock': '{ advance_ms }: move the simulator clock forward',
+      },
+    }),
+  );
+
+  router.get('/sim/public-key', async (_request, ctx) => {
+    const signer = await signerFor(ctx.env.SIM_SIGNING_KEY);
+    return jsonResponse({ public_key: signer.publicKeyBase64 });
+  });
+
+  router.get('/sim/state', (_request, ctx) => {
+    const count = (table: string) => ctx.store.first<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)?.n ?? 0;
+    return jsonResponse({
+      clock: ctx.iso(),
+      numbers: ctx.store.all(
+        'SELECT phone_number, id, type, country_code, messaging_profile_id, mps FROM numbers ORDER BY phone_number',
+      ),
+      profiles: ctx.store
+        .all<{ body: string }>('SELECT body FROM profiles ORDER BY created_at')
+        .map((r) => JSON.parse(r.body)),
+      opt_outs: ctx.store.all('SELECT profile_id, recipient, at FROM opt_outs ORDER BY at'),
+      sticky_senders: ctx.store.all('SELECT profile_id, recipient, sender, last_at FROM sticky_senders'),
+      number_outcomes: ctx.store.all('SELECT * FROM number_outcomes'),
+      faults: ctx.store.all('SELECT * FROM faults WHERE remaining > 0 ORDER BY id'),
+      settings: ctx.settings,
+      counts: {
+        messages: count('messages'),
+        events_pending:
+          ctx.store.first<{ n: number }>(
+            "SELECT COUNT(*) AS n FROM events WHERE state IN ('pending', 'held', 'drop', 'sending')",
+          )?.n ?? 0,
+        deliveries: count('deliveries'),
+        requests: count('requests'),
+        // The newest sequence numbers, for following the logs with ?since=.
+        last_delivery_seq: ctx.store.first<{ n: number | null }>('SELECT MAX(seq) AS n FROM deliveries')?.n ?? 0,
+        last_request_seq: ctx.store.first<{ n: number | null }>('SELECT MAX(seq) AS n FROM requests')?.n ?? 0,
+      },
+      webhook_base: ctx.webhookBase(),
+    });
+  });
+
+  router.post('/sim/reset', async (_request, _ctx, control) => {
+    await control.reset();
+    return jsonResponse({ reset: true });
+  });
+
+  router.post('/sim/messages/inbound', async (request, ctx) =>
+    jsonResponse(await receiveInbound(ctx, await readJsonObject(request))),
+  );
+
+  router.get('/sim/messages', (request, ctx) => {
+    const url = new URL(request.url);
+    const rows = ctx.store.all<{ body: string }>(
+      'SELECT body FROM messages ORDER BY seq DESC LIMIT ?',
+      limitParam(url, 50),
+    );
+    return jsonResponse({ data: rows.map((r) => JSON.parse(r.body)) });
+  });
+
+  router.get('/sim/deliveries', (request, ctx) => {
+    const url = new URL(request.url);
+    const eventType = url.searchParams.get('event_type');
+    const messageId = url.searchParams.get('message_id');
+    const eventId = url.searchParams.get('event_id');
+    const rows = ctx.store.all(
+      `SELECT * FROM deliveries WHERE seq > ? AND (? IS NULL OR event_type = ?) AND (? IS NULL OR message_id = ?)
+         AND (? IS NULL OR event_id = ?)
+       ORDER BY seq LIMIT ?`,
+      sinceParam(url),
+      eventType,
+      eventType,
+      messageId,
+      messageId,
+      eventId,
+      eventId,
+      limitParam(url, 200),
+    );
+    return jsonResponse({ data: rows });
+  });
+
+  router.get('/sim/requests', (request, ctx) => {
+    const url = new URL(request.url);
+    const path = url.searchParams.get('path');
+    const rows = ctx.store.all(
+      "SELECT * FROM requests WHERE seq > ? AND (? IS NULL OR path LIKE ? || '%') ORDER BY seq LIMIT ?",
+      sinceParam(url),
+      path,
+      path,
+      limitParam(url, 200),
+    );
+    return jsonResponse({ data: rows });
+  });
+
+  router.get('/sim/lookups', (_request, ctx) =>
+    jsonResponse({ data: ctx.store.all('SELECT phone_number, type, count FROM lookups ORDER BY phone_number, type') }),
+  );
+
+  router.get('/sim/faults', (_request, ctx) =>
+    jsonResponse({ data: ctx.store.all('SELECT * FROM faults WHERE remaining > 0 ORDER BY id') }),
+  );
+  router.delete('/sim/faults', (_request, ctx) => {
+    ctx.store.run('DELETE FROM faults');
+    releaseHeld(ctx);
+    return jsonResponse({ data: [] });
+  });
+  router.post('/sim/faults', async (request, ctx) => {
+    const body = await readJsonObject(request);
+    const { target, kind } = body;
+    const count = body.count ?? 1;
+    const kinds = target === 'api' ? API_FAULTS : target === 'webhooks' ? WEBHOOK_FAULTS : undefined;
+    if (kinds === undefined) throw badRequest('target must be "api" or "webhooks".', { pointer: '/target' });
+    if (typeof kind !== 'string' || !kinds.includes(kind)) {
+      throw badRequest(`kind must be one of ${kinds.join(', ')} for target ${target}.`, { pointer: '/kind' });
+    }
+    if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 100_000) {
+      throw badRequest('count must be a whole number from 1 to 100000.', { pointer: '/count' });
+    }
+    const path = body.path ?? null;
+    if (path !== null && (typeof path !== 'string' || !path.startsWith('/v2/'))) {
+      throw badRequest('path must start with /v2/.', { pointer: '/path' });
+    }
+    const params: Record<string, number> = {};
+    for (const name of ['delay_ms', 'reset_seconds']) {
+      const value = body[name];
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || value < 0 || value > 600_000)
+        throw badRequest(`${name} must be 0 to 600000.`, { pointer: `/${name}` });
+      params[name] = value;
+    }
+    ctx.store.run(
+      'INSERT INTO faults (target, kind, remaining, path_prefix, params) VALUES (?, ?, ?, ?, ?)',
+      target,
+      kind,
+      count,
+      path,
+      JSON.stringify(params),
+    );
+    return jsonResponse({ data: ctx.store.all('SELECT * FROM faults WHERE remaining > 0 ORDER BY id') }, 201);
+  });
+
+  router.get('/sim/settings', (_request, ctx) => jsonResponse({ data: ctx.settings }));
+  router.patch('/sim/settings', async (request, ctx) => {
+    ctx.saveSettings(mergeSettings(ctx.settings, await readJsonObject(request)));
+    return jsonResponse({ data: ctx.settings });
+  });
+
+  router.patch('/sim/numbers/:phone_number', async (request, ctx) => {
+    const phone = decodeURIComponent(request.params.phone_number ?? '');
+    if (!ctx.store.first('SELECT 1 FROM numbers WHERE phone_number = ?', phone))
+      throw notFound(`${phone} is not an account number.`);
+    const body = await readJsonObject(request);
+    if ('mps' in body) {
+      if (body.mps !== null && (typeof body.mps !== 'number' || body.mps <= 0))
+        throw badRequest('mps must be a positive number or null.', { pointer: '/mps' });
+      ctx.store.run('UPDATE numbers SET mps = ? WHERE phone_number = ?', body.mps, phone);
+    }
+    if ('messaging_profile_id' in body) {
+      const id = body.messaging_profile_id;
+      if (id !== null && (typeof id !== 'string' || !ctx.store.first('SELECT 1 FROM profiles WHERE id = ?', id))) {
+        throw badRequest('messaging_profile_id must name an existing profile, or be null.', {
+          pointer: '/messaging_profile_id',
+        });
+      }
+      ctx.store.run('UPDATE numbers SET messaging_profile_id = ? WHERE phone_number = ?', id, phone);
+    }
+    return jsonResponse({
+      data: ctx.store.first(
+        'SELECT phone_number, id, type, country_code, messaging_profile_id, mps FROM numbers WHERE phone_number = ?',
+        phone,
+      ),
+    });
+  });
+
+  router.post('/sim/flush', async (_request, ctx) => {
+    releaseHeld(ctx);
+    const attempts = await processDueEvents(ctx, { everything: true, limit: 10_000 });
+    return jsonResponse({ attempts });
+  });
+
+  router.post('/sim/clock', async (request, ctx) => {
+    const { advance_ms } = await readJsonObject(request);
+    if (typeof advance_ms !== 'number' || !Number.isFinite(advance_ms) || advance_ms < 0) {
+      throw badRequest('advance_ms must be a non-negative number.', { pointer: '/advance_ms' });
+    }
+    ctx.store.setValue('clock_offset_ms', String(Number(ctx.store.getValue('clock_offset_ms') ?? '0') + advance_ms));
+    return jsonResponse({ clock: ctx.iso() });
+  });
+
+  router.all('/sim/*', () => {
+    throw notFound('No such simulator endpoint; GET /sim lists them.');
+  });
+  return router;
+}

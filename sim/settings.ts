@@ -1,0 +1,95 @@
+// The simulator's knobs, changed with PATCH /sim/settings and kept across restarts until a reset.
+// Defaults follow Telnyx where Telnyx has a rule (TELNYX-FACTS.md); the delays are shortened so a
+// person at a terminal sees a message go through in about a second.
+
+import { badRequest } from '../shared/errors';
+
+export interface SimSettings {
+  /** An inbound STOP (and its synonyms) blocks the messaging profile for that sender, as Telnyx does. */
+  stop_blocks: boolean;
+  /** API requests per second accepted before 429 with x-ratelimit-* headers. */
+  rate_limit_per_second: number;
+  /** Delays from a send (or inbound message) to the webhooks it causes. */
+  latency_ms: { sent: number; finalized: number; inbound: number };
+  /** Delivery attempts per URL before moving to the failover URL (Telnyx: 3). */
+  attempts_per_url: number;
+  /** Wait between delivery attempts. */
+  retry_delay_ms: number;
+  /** How long a webhook endpoint has to answer (Telnyx: 2 s). */
+  webhook_timeout_ms: number;
+  /** Where webhooks go when neither the message nor its profile names a URL; null: SIM_WEBHOOK_BASE. */
+  webhook_base: string | null;
+  /** Sends queued further ahead than this are refused with 40318 (Telnyx: 4 h). */
+  queue_horizon_seconds: number;
+  /** Account-wide throughput, in message parts per second (Telnyx: 50 SMS, 15 MMS). */
+  account_mps: { sms: number; mms: number };
+}
+
+export const DEFAULT_SETTINGS: SimSettings = {
+  stop_blocks: true,
+  rate_limit_per_second: 200,
+  latency_ms: { sent: 150, finalized: 600, inbound: 50 },
+  attempts_per_url: 3,
+  retry_delay_ms: 500,
+  webhook_timeout_ms: 2000,
+  webhook_base: null,
+  queue_horizon_seconds: 4 * 3600,
+  account_mps: { sms: 50, mms: 15 },
+};
+
+function number(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw badRequest(`${name} must be a number from ${min} to ${max}.`, { pointer: `/${name.replace(/\./g, '/')}` });
+  }
+  return value;
+}
+
+/** Applies a PATCH body to the settings, refusing unknown keys and out-of-range values. */
+export function mergeSettings(current: SimSettings, patch: Record<string, unknown>): SimSettings {
+  const next: SimSettings = structuredClone(current);
+  for (const [key, value] of Object.entries(patch)) {
+    switch (key) {
+      case 'stop_blocks':
+        if (typeof value !== 'boolean')
+          throw badRequest('stop_blocks must be true or false.', { pointer: '/stop_blocks' });
+        next.stop_blocks = value;
+        break;
+      case 'rate_limit_per_second':
+        next.rate_limit_per_second = number(value, key, 1, 100_000);
+        break;
+      case 'attempts_per_url':
+        next.attempts_per_url = number(value, key, 1, 10);
+        break;
+      case 'retry_delay_ms':
+        next.retry_delay_ms = number(value, key, 0, 600_000);
+        break;
+      case 'webhook_timeout_ms':
+        next.webhook_timeout_ms = number(value, key, 1, 60_000);
+        break;
+      case 'queue_horizon_seconds':
+        next.queue_horizon_seconds = number(value, key, 1, 7 * 86_400);
+        break;
+      case 'webhook_base':
+        if (value !== null && (typeof value !== 'string' || !/^https?:\/\//.test(value))) {
+          throw badRequest('webhook_base must be an http(s) URL or null.', { pointer: '/webhook_base' });
+        }
+        next.webhook_base = value === null ? null : value.replace(/\/+$/, '');
+        break;
+      case 'latency_ms':
+      case 'account_mps': {
+        if (typeof value !== 'object' || value === null)
+          throw badRequest(`${key} must be an object.`, { pointer: `/${key}` });
+        const target = next[key] as unknown as Record<string, number>;
+        for (const [inner, innerValue] of Object.entries(value)) {
+          if (!(inner in target))
+            throw badRequest(`${key}.${inner} is not a setting.`, { pointer: `/${key}/${inner}` });
+          target[inner] = number(innerValue, `${key}.${inner}`, key === 'account_mps' ? 0.001 : 0, 3_600_000);
+        }
+        break;
+      }
+      default:
+        throw badRequest(`"${key}" is not a simulator setting.`, { pointer: `/${key}` });
+    }
+  }
+  return next;
+}
