@@ -1,21 +1,24 @@
-// Development-only settings shared by `npm run dev` and `npm run bench`. None of these values is
-// a secret: they work only against local processes and must never be used in a deployment.
+// Development-only settings shared by `npm run dev`, `npm run phone` and `npm run bench`. None of
+// these values is a secret: they work only against local processes and must never be deployed.
 
-export const EDGE_PORT = 8787;
+/** Ports can be moved with EDGE_PORT and SIM_PORT when 8787 or 8788 is taken. */
+export const EDGE_PORT = Number(process.env.EDGE_PORT || 8787);
 export const EDGE_URL = `http://127.0.0.1:${EDGE_PORT}`;
+export const SIM_PORT = Number(process.env.SIM_PORT || 8788);
+export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 
 /** The admin token `npm run dev` gives the bundle. Use it as `Authorization: Bearer ...`. */
 export const DEV_ADMIN_TOKEN = 'dev-admin-token-not-a-secret';
+/** The API key the bundle presents to the simulator (which accepts any key unless SIM_API_KEY is set). */
+export const DEV_TELNYX_API_KEY = 'KEY_dev_not_a_secret';
 
-/**
- * The development Telnyx key pair's public half (base64 of 32 bytes). Webhooks signed with its
- * private half verify against the bundle that `npm run dev` starts.
- */
-export const DEV_TELNYX_PUBLIC_KEY = 'IAjVw32pREpR7jmFlb12EGBA2Q+Cpu3NH8YP7ffGiHE=';
-
-export const DEV_SECRETS = {
-  TELNYX_API_KEY: 'KEY_dev_not_a_secret',
-  TELNYX_PUBLIC_KEY: DEV_TELNYX_PUBLIC_KEY,
-  ADMIN_TOKEN: DEV_ADMIN_TOKEN,
-  FORWARD_SIGNING_SECRET: 'whsec_dev_not_a_secret',
-};
+/** The bundle's secrets in development; TELNYX_PUBLIC_KEY is read from the running simulator. */
+export function devSecrets(simulatorPublicKey) {
+  return {
+    TELNYX_API_KEY: DEV_TELNYX_API_KEY,
+    TELNYX_PUBLIC_KEY: simulatorPublicKey,
+    ADMIN_TOKEN: DEV_ADMIN_TOKEN,
+    FORWARD_SIGNING_SECRET: 'whsec_dev_not_a_secret',
+    TELNYX_API_BASE: `${SIM_URL}/v2`,
+  };
+}
