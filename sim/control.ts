@@ -68,7 +68,7 @@ export function controlRouter() {
         'SELECT phone_number, id, type, country_code, messaging_profile_id, mps FROM numbers ORDER BY phone_number',
       ),
       profiles: ctx.store
-        .all<{ body: string }>('SELECT body FROM profiles ORDER BY created_at')
+        .all<{ body: string }>('SELECT body FROM profiles ORDER BY created_at, rowid')
         .map((r) => JSON.parse(r.body)),
       opt_outs: ctx.store.all('SELECT profile_id, recipient, at FROM opt_outs ORDER BY at'),
       sticky_senders: ctx.store.all('SELECT profile_id, recipient, sender, last_at FROM sticky_senders'),

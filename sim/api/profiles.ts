@@ -218,7 +218,7 @@ export function listProfiles(ctx: SimContext, query: URLSearchParams) {
   const exact = query.get('filter[name]') ?? query.get('filter[name][eq]');
   const contains = query.get('filter[name][contains]')?.toLowerCase();
   const profiles = ctx.store
-    .all<{ body: string }>('SELECT body FROM profiles ORDER BY created_at, id')
+    .all<{ body: string }>('SELECT body FROM profiles ORDER BY created_at, rowid')
     .map((row) => JSON.parse(row.body) as Profile)
     .filter(
       (p) =>
