@@ -5,6 +5,7 @@
 import { Router, type IRequest } from 'itty-router';
 import { badRequest, jsonResponse, notFound } from '../shared/errors';
 import { readJsonObject } from '../shared/http';
+import { decodePathSegment } from './api/routes';
 import type { SimContext } from './context';
 import { receiveInbound } from './messaging/inbound';
 import { mergeSettings } from './settings';
@@ -12,6 +13,9 @@ import { processDueEvents, releaseHeld } from './webhooks/events';
 import { signerFor } from './webhooks/signer';
 
 type Args = [SimContext, { reset: () => Promise<void> }];
+
+/** One jump of the clock; many jumps add up, but none can push the date past what Date can show. */
+const MAX_CLOCK_ADVANCE_MS = 365 * 86_400_000;
 
 const API_FAULTS = ['429', '500', '500_after', 'slow'];
 const WEBHOOK_FAULTS = ['drop', 'duplicate', 'delay', 'reorder'];
@@ -197,7 +201,7 @@ export function controlRouter() {
   });
 
   router.patch('/sim/numbers/:phone_number', async (request, ctx) => {
-    const phone = decodeURIComponent(request.params.phone_number ?? '');
+    const phone = decodePathSegment(request.params.phone_number);
     if (!ctx.store.first('SELECT 1 FROM numbers WHERE phone_number = ?', phone))
       throw notFound(`${phone} is not an account number.`);
     const body = await readJsonObject(request);
@@ -231,8 +235,15 @@ export function controlRouter() {
 
   router.post('/sim/clock', async (request, ctx) => {
     const { advance_ms } = await readJsonObject(request);
-    if (typeof advance_ms !== 'number' || !Number.isFinite(advance_ms) || advance_ms < 0) {
-      throw badRequest('advance_ms must be a non-negative number.', { pointer: '/advance_ms' });
+    if (
+      typeof advance_ms !== 'number' ||
+      !Number.isFinite(advance_ms) ||
+      advance_ms < 0 ||
+      advance_ms > MAX_CLOCK_ADVANCE_MS
+    ) {
+      throw badRequest('advance_ms must be a number of milliseconds from 0 to 31536000000 (a year).', {
+        pointer: '/advance_ms',
+      });
     }
     ctx.store.setValue('clock_offset_ms', String(Number(ctx.store.getValue('clock_offset_ms') ?? '0') + advance_ms));
     return jsonResponse({ clock: ctx.iso() });

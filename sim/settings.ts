@@ -23,6 +23,11 @@ export interface SimSettings {
   queue_horizon_seconds: number;
   /** Account-wide throughput, in message parts per second (Telnyx: 50 SMS, 15 MMS). */
   account_mps: { sms: number; mms: number };
+  /**
+   * Countries whose numbers this account cannot look up: Telnyx answers 422 for them (as it does
+   * for Canadian numbers on accounts not enabled for Canada).
+   */
+  lookup_refused_countries: string[];
 }
 
 export const DEFAULT_SETTINGS: SimSettings = {
@@ -35,6 +40,7 @@ export const DEFAULT_SETTINGS: SimSettings = {
   webhook_base: null,
   queue_horizon_seconds: 4 * 3600,
   account_mps: { sms: 50, mms: 15 },
+  lookup_refused_countries: [],
 };
 
 function number(value: unknown, name: string, min: number, max: number): number {
@@ -75,13 +81,21 @@ export function mergeSettings(current: SimSettings, patch: Record<string, unknow
         }
         next.webhook_base = value === null ? null : value.replace(/\/+$/, '');
         break;
+      case 'lookup_refused_countries':
+        if (!Array.isArray(value) || !value.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c))) {
+          throw badRequest('lookup_refused_countries must be a list of ISO 3166 country codes.', {
+            pointer: '/lookup_refused_countries',
+          });
+        }
+        next.lookup_refused_countries = value as string[];
+        break;
       case 'latency_ms':
       case 'account_mps': {
         if (typeof value !== 'object' || value === null)
           throw badRequest(`${key} must be an object.`, { pointer: `/${key}` });
         const target = next[key] as unknown as Record<string, number>;
         for (const [inner, innerValue] of Object.entries(value)) {
-          if (!(inner in target))
+          if (!Object.hasOwn(target, inner))
             throw badRequest(`${key}.${inner} is not a setting.`, { pointer: `/${key}/${inner}` });
           target[inner] = number(innerValue, `${key}.${inner}`, key === 'account_mps' ? 0.001 : 0, 3_600_000);
         }

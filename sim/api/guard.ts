@@ -2,6 +2,7 @@
 // rate limit (429 with x-ratelimit-* headers), then any fault a test asked for (429, 500, a 500
 // after the work was done, or a slow answer). Every call is logged for GET /sim/requests.
 
+import { bearerToken } from '../../shared/auth';
 import { ApiError, TelnyxCode, errorResponse, jsonResponse } from '../../shared/errors';
 import type { SimContext } from '../context';
 
@@ -60,7 +61,7 @@ export async function guardApiCall(
   handle: () => Promise<Response>,
 ): Promise<Response> {
   const url = new URL(request.url);
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+  const token = bearerToken(request);
   let response: Response;
   let fault: string | null = null;
   if (token === undefined || (ctx.env.SIM_API_KEY && token !== ctx.env.SIM_API_KEY)) {

@@ -1,7 +1,7 @@
 // The /v2 paths the simulator serves, each answering as Telnyx answers.
 
 import { Router, type IRequest } from 'itty-router';
-import { jsonResponse, notFound } from '../../shared/errors';
+import { ApiError, TelnyxCode, jsonResponse, notFound } from '../../shared/errors';
 import { readJsonObject } from '../../shared/http';
 import type { SimContext } from '../context';
 import { lookupRecord, parseLookupTypes } from '../lookup/records';
@@ -18,7 +18,7 @@ import {
 type Args = [SimContext];
 
 /** A path segment as the client meant it ("%2B1312..." is "+1312..."); undecodable text stays as sent. */
-function decodePathSegment(segment: string | undefined): string {
+export function decodePathSegment(segment: string | undefined): string {
   try {
     return decodeURIComponent(segment ?? '');
   } catch {
@@ -69,6 +69,7 @@ export function apiRouter() {
   router.get('/v2/number_lookup/:phone_number', (request, ctx) => {
     const types = parseLookupTypes(query(request).getAll('type'));
     const record = lookupRecord(decodePathSegment(request.params.phone_number), types);
+    // Every lookup that reaches a number counts, refused or not: Telnyx would have been asked.
     for (const type of types) {
       ctx.store.run(
         `INSERT INTO lookups (phone_number, type, count) VALUES (?, ?, 1)
@@ -76,6 +77,14 @@ export function apiRouter() {
         record.phone_number,
         type,
       );
+    }
+    if (ctx.settings.lookup_refused_countries.includes(record.country_code)) {
+      throw new ApiError(422, {
+        code: TelnyxCode.invalidPhoneNumber,
+        title: 'Invalid phone number',
+        detail: `Lookups of ${record.country_code} numbers are not enabled on this account.`,
+        source: { parameter: 'phone_number' },
+      });
     }
     return jsonResponse({ data: record });
   });

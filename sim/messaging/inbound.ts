@@ -33,7 +33,7 @@ const CONTENT_TYPES: Record<string, string> = {
 async function mediaItem(url: string) {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(url)));
   const hex = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const extension = new URL(url).pathname.split('.').pop()?.toLowerCase() ?? '';
+  const extension = url.split(/[?#]/)[0]!.split('/').pop()?.split('.').pop()?.toLowerCase() ?? '';
   return {
     url,
     content_type: CONTENT_TYPES[extension] ?? 'application/octet-stream',
@@ -44,8 +44,12 @@ async function mediaItem(url: string) {
 
 export async function receiveInbound(ctx: SimContext, request: InboundRequest) {
   const { from, to } = request;
-  if (typeof from !== 'string' || !parsePhoneNumberFromString(from)?.isValid()) {
-    throw badRequest("'from' must be a valid +E.164 number: the person sending the message.", { pointer: '/from' });
+  // Strict: "+" and digits only, stored as given, so the opt-out it may cause is keyed by the same
+  // E.164 number that later sends are checked against.
+  const parsedFrom =
+    typeof from === 'string' && /^\+[1-9]\d{1,14}$/.test(from) ? parsePhoneNumberFromString(from) : undefined;
+  if (typeof from !== 'string' || !parsedFrom?.isValid() || parsedFrom.number !== from) {
+    throw badRequest("'from' must be a valid +E.164 number (the person sending the message).", { pointer: '/from' });
   }
   if (typeof to !== 'string') throw badRequest("'to' must be one of the account's numbers.", { pointer: '/to' });
   const number = ctx.store.first<{ messaging_profile_id: string | null }>(
@@ -61,7 +65,7 @@ export async function receiveInbound(ctx: SimContext, request: InboundRequest) {
   if (
     !Array.isArray(mediaUrls) ||
     mediaUrls.length > 10 ||
-    !mediaUrls.every((u) => typeof u === 'string' && /^https?:\/\//.test(u))
+    !mediaUrls.every((u) => typeof u === 'string' && URL.canParse(u) && /^https?:\/\//.test(u))
   ) {
     throw badRequest("'media_urls' must be at most 10 http(s) URLs.", { pointer: '/media_urls' });
   }

@@ -5,7 +5,7 @@
 
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { ApiError, TelnyxCode, badRequest, type ErrorSource } from '../../shared/errors';
-import { segmentSms } from '../../shared/sms-encoding';
+import { MAX_SMS_PARTS, segmentSms, smartEncode } from '../../shared/sms-encoding';
 import type { SimContext } from '../context';
 import { getProfile, type Profile } from '../api/profiles';
 import { lookupRecord } from '../lookup/records';
@@ -151,13 +151,13 @@ export function sendMessage(ctx: SimContext, body: Record<string, unknown>, mode
       pointer: '/media_urls',
     });
   }
-  const segments = segmentSms(text ?? '');
-  if (type === 'SMS' && segments.parts > 10) {
+  const rawSegments = segmentSms(text ?? '');
+  if (type === 'SMS' && rawSegments.parts > MAX_SMS_PARTS) {
     throw requestError(
       400,
       '40302',
       'Message too large',
-      `The text needs ${segments.parts} parts; at most 10 are sent.`,
+      `The text needs ${rawSegments.parts} parts; at most ${MAX_SMS_PARTS} are sent.`,
       {
         pointer: '/text',
       },
@@ -255,6 +255,11 @@ export function sendMessage(ctx: SimContext, body: Record<string, unknown>, mode
     );
   }
 
+  // A profile with smart_encoding turns typographic look-alikes into GSM characters first, so a
+  // message with a curly quote is not sent (and billed) as UCS-2.
+  const smart = profile.smart_encoding === true ? smartEncode(text ?? '') : undefined;
+  const finalText = smart?.text ?? text ?? '';
+  const segments = smart ? segmentSms(finalText) : rawSegments;
   const parts = type === 'MMS' ? 1 : segments.parts;
   const slot = reserveSlot(ctx, {
     from: from.phone_number,
@@ -289,7 +294,8 @@ export function sendMessage(ctx: SimContext, body: Record<string, unknown>, mode
       },
     ],
     cc: [],
-    text: text ?? '',
+    text: finalText,
+    smart_encoding_applied: (smart?.replaced ?? 0) > 0,
     subject: subject ?? null,
     media: mediaUrls.map((url) => ({ url, content_type: null, sha256: null, size: null })),
     webhook_url: primary || null,

@@ -197,6 +197,8 @@ async function attemptDelivery(ctx: SimContext, row: EventRow): Promise<void> {
     record(ctx, row, { url: null, attempt: 0, outcome: 'no_url' });
     return;
   }
+  // The signer first: if the key is unusable the event stays pending instead of stuck in 'sending'.
+  const signer = await signerFor(ctx.env.SIM_SIGNING_KEY);
   // Marked before the request leaves, so an alarm and a flush never send the same attempt twice.
   ctx.store.run("UPDATE events SET state = 'sending' WHERE id = ?", row.id);
   const totalAttempts =
@@ -207,7 +209,6 @@ async function attemptDelivery(ctx: SimContext, row: EventRow): Promise<void> {
   const data = JSON.parse(row.data) as EventData;
   const body = JSON.stringify({ data, meta: { attempt: totalAttempts, delivered_to: url } });
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const signer = await signerFor(ctx.env.SIM_SIGNING_KEY);
   const started = Date.now();
   let status: number | null = null;
   let error: string | null = null;

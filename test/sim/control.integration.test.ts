@@ -167,6 +167,15 @@ describe('query parameters', () => {
   });
 });
 
+describe('robustness', () => {
+  it('refuses a clock jump of more than a year, and settings named after Object properties', async () => {
+    expect((await control('POST', '/sim/clock', { advance_ms: 1e20 })).status).toBe(400);
+    expect((await control('PATCH', '/sim/settings', { latency_ms: { constructor: 1 } })).status).toBe(400);
+    expect((await control('PATCH', '/sim/numbers/%E0%A4%A', { mps: 1 })).status).toBe(404);
+    expect((await control('GET', '/sim/state')).status).toBe(200);
+  });
+});
+
 describe('reset', () => {
   /** The parts of the state a reset puts back, without the times and secrets each seeding draws anew. */
   function comparable(state: Awaited<ReturnType<typeof simState>>) {

@@ -137,6 +137,21 @@ describe('message.received', () => {
   });
 });
 
+describe('the sender', () => {
+  it('must be strict +E.164, so an opt-out is keyed by the number later sends are checked against', async () => {
+    for (const from of [
+      '+1 312 555 0123',
+      '13125550123',
+      '+1\u0663\u0661\u0662\u0665\u0665\u0665\u0660\u0661\u0662\u0663',
+      '+4402079460000',
+    ]) {
+      const response = await control('POST', '/sim/messages/inbound', { from, to: CHICAGO, text: 'STOP' });
+      expect([from, response.status]).toEqual([from, 400]);
+    }
+    expect((await simState()).opt_outs).toEqual([]);
+  });
+});
+
 describe('STOP', () => {
   it("blocks the profile's sends to that person with 409 / 40300, from any of its numbers", async () => {
     const result = await inbound({ from: PERSON, to: CHICAGO, text: 'stop' });

@@ -216,6 +216,21 @@ describe("a message's life", () => {
   });
 });
 
+describe('smart encoding', () => {
+  it("with the profile's smart_encoding on, look-alikes are sent as GSM characters", async () => {
+    const curly = 'It\u2019s \u201cready\u201d \u2014 see you\u2026';
+    const plain = await send({ from: CHICAGO, to: '+13125551234', text: curly });
+    expect(plain).toMatchObject({ encoding: 'UCS-2', text: curly, smart_encoding_applied: false });
+    await api('PATCH', `/v2/messaging_profiles/${MARKETING}`, { smart_encoding: true });
+    const smart = await send({ from: CHICAGO, to: '+13125551234', text: curly });
+    expect(smart).toMatchObject({
+      encoding: 'GSM-7',
+      text: 'It\'s "ready" - see you...',
+      smart_encoding_applied: true,
+    });
+  });
+});
+
 describe('the outcome table', () => {
   // What each destination ending does, written out here so that the code cannot change it unnoticed.
   const EXPECTED: Record<string, { status: string; code?: string }> = {
