@@ -31,7 +31,7 @@ export function bearerToken(request: Request): string | undefined {
  * ADMIN_TOKEN is unset or too short, so a misconfigured deployment refuses everyone.
  * Usable directly as itty-router middleware: it returns nothing when the request may pass.
  */
-export async function requireAdmin(request: Request, env: Pick<Env, 'ADMIN_TOKEN'>): Promise<void> {
+export async function requireAdmin(request: Request, env: { ADMIN_TOKEN?: string }): Promise<void> {
   const expected = env.ADMIN_TOKEN;
   if (typeof expected !== 'string' || expected.length === 0) {
     throw misconfigured(

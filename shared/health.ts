@@ -4,13 +4,23 @@
 
 import pkg from '../package.json';
 import { MIN_ADMIN_TOKEN_LENGTH } from './auth';
-import { jsonResponse } from './errors';
+import { ApiError, jsonResponse } from './errors';
+import { telnyxClientFromEnv } from './telnyx/client';
 import { WebhookConfigError, parsePublicKeys, parseToleranceSeconds } from './webhooks/signature';
 
 /** Every name in Env, by kind. The type check below fails when wrangler.toml gains one not listed here. */
 const BINDINGS = ['CONFIG', 'LOOKUP_CACHE', 'DB', 'REPORTS'] as const;
 const SECRETS = ['TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY', 'ADMIN_TOKEN', 'FORWARD_SIGNING_SECRET'] as const;
-const VARS = ['TELNYX_API_BASE', 'WEBHOOK_TOLERANCE_SECONDS'] as const;
+const VARS = [
+  'TELNYX_API_BASE',
+  'WEBHOOK_TOLERANCE_SECONDS',
+  'DEFAULT_COUNTRY',
+  'LOOKUP_TTL_CARRIER_SECONDS',
+  'LOOKUP_TTL_CALLER_NAME_SECONDS',
+  'LOOKUP_STALE_SECONDS',
+  'LOOKUP_NEGATIVE_TTL_SECONDS',
+  'LOOKUP_BATCH_UPSTREAM_BUDGET',
+] as const;
 
 type Listed = (typeof BINDINGS)[number] | (typeof SECRETS)[number] | (typeof VARS)[number];
 type Unlisted = Exclude<keyof Env, Listed>;
@@ -31,7 +41,16 @@ function isSet(value: unknown): boolean {
   return typeof value === 'string' ? value !== '' : value !== undefined && value !== null;
 }
 
-export function healthReport(env: Partial<Env>): HealthReport {
+/** A check of one part of the configuration: throws ApiError or WebhookConfigError saying what is wrong. */
+export type ConfigCheck = (env: Env) => unknown;
+
+function problemOf(error: unknown): string {
+  if (error instanceof WebhookConfigError) return error.message;
+  if (error instanceof ApiError) return error.errors.map((e) => e.detail ?? e.title).join(' ');
+  throw error;
+}
+
+export function healthReport(env: Partial<Env>, workerChecks: readonly ConfigCheck[] = []): HealthReport {
   const bindings = Object.fromEntries(BINDINGS.map((name) => [name, isSet(env[name])]));
   const secrets = Object.fromEntries(SECRETS.map((name) => [name, isSet(env[name])]));
   const problems: string[] = [];
@@ -41,13 +60,15 @@ export function healthReport(env: Partial<Env>): HealthReport {
   const checks: Array<() => unknown> = [
     () => env.TELNYX_PUBLIC_KEY && parsePublicKeys(env.TELNYX_PUBLIC_KEY),
     () => parseToleranceSeconds(env.WEBHOOK_TOLERANCE_SECONDS),
+    // TELNYX_API_BASE must be a usable URL (a missing key is reported above already).
+    () => env.TELNYX_API_KEY && telnyxClientFromEnv(env as Env),
+    ...workerChecks.map((check) => () => check(env as Env)),
   ];
   for (const check of checks) {
     try {
       check();
     } catch (error) {
-      if (!(error instanceof WebhookConfigError)) throw error;
-      problems.push(error.message);
+      problems.push(problemOf(error));
     }
   }
   if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < MIN_ADMIN_TOKEN_LENGTH) {
@@ -63,7 +84,7 @@ export function healthReport(env: Partial<Env>): HealthReport {
   };
 }
 
-export function healthResponse(env: Partial<Env>): Response {
-  const report = healthReport(env);
+export function healthResponse(env: Partial<Env>, workerChecks: readonly ConfigCheck[] = []): Response {
+  const report = healthReport(env, workerChecks);
   return jsonResponse(report, report.status === 'ok' ? 200 : 503, { 'cache-control': 'no-store' });
 }

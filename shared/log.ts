@@ -24,6 +24,9 @@ const PHONE_KEY =
  */
 const PHONE_IN_TEXT = /(?:\+|%2B)\(?\d(?:[\s().-]?\d){6,14}/gi;
 
+/** Fields holding a path or URL, where a number may stand without "+" (/v2/number_lookup/13125550123). */
+const PATH_KEY = /^(path|url|pathname)$/i;
+
 const MAX_DEPTH = 8;
 
 /** Replaces every digit but the last four with "*": "+1 312-555-0123" -> "+* ***-***-0123". */
@@ -53,7 +56,10 @@ function scrub(value: unknown, key: string, depth: number, path: Set<object>): u
   if (value === null || value === undefined) return value;
   if (CONTENT_KEYS.has(key.toLowerCase())) return '[redacted]';
   const phoneField = PHONE_KEY.test(key);
-  if (typeof value === 'string') return phoneField ? maskPhoneField(value) : maskText(value);
+  if (typeof value === 'string') {
+    if (phoneField) return maskPhoneField(value);
+    return PATH_KEY.test(key) ? maskText(value).replace(/\d{7,}/g, maskDigits) : maskText(value);
+  }
   if (typeof value === 'number') {
     const masked = phoneField ? maskPhoneField(String(value)) : undefined;
     return masked?.includes('*') ? masked : value;

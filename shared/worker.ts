@@ -16,6 +16,8 @@ export interface EdgeWorker {
   readonly name: string;
   /** Answers the worker's own routes; returns undefined for any other path so the next worker can try. */
   readonly router: EdgeRouter;
+  /** Checks the worker's own configuration for GET /health; throws ApiError saying what is wrong. */
+  checkConfig?(env: Env): void;
   /** Cron work, when the worker has some. */
   scheduled?(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void>;
 }

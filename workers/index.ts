@@ -1,8 +1,13 @@
 // The deployable bundle: one Worker, one URL for Telnyx. It mounts the messaging, voice and
 // lookup workers' routers, answers /health, and renders every error in Telnyx's shape. Durable
 // Object classes, the scheduled() and queue() handlers are exported here as the workers gain them.
+//
+// Every route needs the admin token except /health and Telnyx's webhooks (which carry a
+// signature instead). The check sits here, before any worker's router, so a route added later is
+// closed unless it is deliberately made public.
 
 import { Router, type IRequest } from 'itty-router';
+import { requireAdmin } from '../shared/auth';
 import { errorResponse, notFound } from '../shared/errors';
 import { healthResponse } from '../shared/health';
 import type { EdgeArgs, EdgeWorker } from '../shared/worker';
@@ -16,7 +21,14 @@ const app = Router<IRequest, EdgeArgs>({
   catch: (error, request) => errorResponse(error, request),
 });
 
-app.get('/health', (_request, env) => healthResponse(env));
+/** Paths anyone may call: /health, and Telnyx's webhooks, which are checked by signature. */
+export function isPublicPath(pathname: string): boolean {
+  return pathname === '/health' || pathname === '/webhooks' || pathname.startsWith('/webhooks/');
+}
+
+const configChecks = workers.flatMap((worker) => (worker.checkConfig ? [worker.checkConfig] : []));
+app.get('/health', (_request, env) => healthResponse(env, configChecks));
+app.all('*', (request, env) => (isPublicPath(new URL(request.url).pathname) ? undefined : requireAdmin(request, env)));
 for (const worker of workers) app.all('*', worker.router.fetch);
 app.all('*', () => {
   throw notFound();

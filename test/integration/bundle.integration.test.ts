@@ -5,6 +5,7 @@ import { Router, type IRequest } from 'itty-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../workers/index';
 import { ApiError, errorResponse } from '../../shared/errors';
+import { TEST_ADMIN_TOKEN } from '../support/keys';
 import type { EdgeArgs } from '../../shared/worker';
 
 afterEach(() => vi.restoreAllMocks());
@@ -55,11 +56,50 @@ describe('GET /health', () => {
     expect(health.problems.join('\n')).toMatch(/TELNYX_PUBLIC_KEY entry 1 is not standard base64/);
     expect(health.problems.join('\n')).toMatch(/ADMIN_TOKEN is shorter than 16/);
   });
+
+  it('names the problem when a lookup setting or TELNYX_API_BASE is unusable', async () => {
+    const broken = {
+      ...env,
+      LOOKUP_TTL_CARRIER_SECONDS: 'a month',
+      DEFAULT_COUNTRY: 'USA',
+      TELNYX_API_BASE: 'http://api.telnyx.com/v2',
+    } as Env;
+    const response = await worker.fetch(new Request('https://edge.test/health'), broken, createExecutionContext());
+    expect(response.status).toBe(503);
+    const problems = ((await response.json()) as Health).problems.join('\n');
+    expect(problems).toMatch(/TELNYX_API_BASE "http:\/\/api.telnyx.com\/v2" must use https/);
+    expect(problems).toMatch(/DEFAULT_COUNTRY is "USA"/);
+  });
+});
+
+describe('admin token, denied by default', () => {
+  it('closes every route but /health and the webhooks, known or not, without the token', async () => {
+    for (const path of [
+      '/v2/number_lookup/+13125550100',
+      '/lookup/batch',
+      '/v2/no-such-thing',
+      '/anything',
+      '/webhooks-not',
+    ]) {
+      const response = await SELF.fetch(`https://edge.test${path}`, { method: 'POST' });
+      expect([path, response.status]).toEqual([path, 401]);
+    }
+    expect((await SELF.fetch('https://edge.test/health')).status).toBe(200);
+    // A webhook route is reached without the token, and refused for its missing signature instead.
+    const webhook = await SELF.fetch('https://edge.test/webhooks/messaging', { method: 'POST', body: '{}' });
+    expect(webhook.status).toBe(401);
+    expect(((await webhook.json()) as { errors: Array<{ detail: string }> }).errors[0]!.detail).toMatch(
+      /telnyx-signature-ed25519/,
+    );
+  });
 });
 
 describe('errors', () => {
   it('404 in Telnyx shape for an unknown route', async () => {
-    const response = await SELF.fetch('https://edge.test/v2/no-such-thing', { method: 'POST' });
+    const response = await SELF.fetch('https://edge.test/v2/no-such-thing', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({

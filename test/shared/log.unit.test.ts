@@ -303,6 +303,17 @@ describe('values that are not phone numbers', () => {
   });
 });
 
+describe('paths and URLs', () => {
+  it('masks a number written without "+" in a path, as a lookup URL carries it', () => {
+    const { line, json } = logged('error', 'unhandled_error', {
+      path: '/v2/number_lookup/13125550123',
+      url: 'https://edge.example.com/v2/number_lookup/3125550124?type=carrier',
+    });
+    expect(line).not.toMatch(/3125550123|3125550124/);
+    expect(json.path).toBe('/v2/number_lookup/*******0123');
+  });
+});
+
 describe('robustness', () => {
   it('writes "[circular]" for a circular object instead of throwing', () => {
     const loop: Record<string, unknown> = { to: '+13125550123' };
