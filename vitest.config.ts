@@ -5,7 +5,7 @@
 //   sim:  the simulator (sim/index.ts) as the main worker, its webhooks going to the receiver.
 // Nothing reaches the real network: the test network throws for any other host.
 import { readFile } from 'node:fs/promises';
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { build } from 'esbuild';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { TEST_ADMIN_TOKEN, telnyxKey } from './test/support/keys.ts';
@@ -37,6 +37,9 @@ await build({
   outfile: simScript,
   logLevel: 'error',
 });
+
+// The bundle's D1 migrations, applied to the test database by test/support/setup.ts.
+const migrations = await readD1Migrations('migrations');
 
 const simulator = (outboundService: string) => ({
   name: 'telnyx-sim',
@@ -72,6 +75,7 @@ export default defineConfig({
                 TELNYX_API_BASE: 'http://127.0.0.1:8788/v2',
                 ADMIN_TOKEN: TEST_ADMIN_TOKEN,
                 FORWARD_SIGNING_SECRET: 'whsec_test_0123456789',
+                TEST_MIGRATIONS: migrations,
               },
               serviceBindings: { SIM: 'telnyx-sim', RECEIVER: 'receiver' },
               outboundService: 'network',
@@ -90,7 +94,12 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: 'edge', include: ['test/**/*.test.ts'], exclude: ['test/sim/**'] },
+        test: {
+          name: 'edge',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/sim/**'],
+          setupFiles: ['test/support/setup.ts'],
+        },
       },
       {
         plugins: [

@@ -2,26 +2,28 @@
 
 import { jsonResponse } from '../../shared/errors';
 import { log } from '../../shared/log';
-import { parseEnvelope } from '../../shared/webhooks/envelope';
+import { storeWebhook } from '../../shared/webhooks/inbox';
 import { receiveTelnyxWebhook } from '../../shared/webhooks/receive';
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
 
 const router = createWorkerRouter();
 
-// Telnyx's messaging webhooks (the profile's webhook URL and its failover URL). Today this is the
-// verified front door only: a webhook that fails the signature check is refused with 401 and
-// nothing else happens; a genuine one is acknowledged and logged. Acting on the events
-// (duplicates, opt-outs, delivery receipts, forwarding) is the messaging milestone's work.
+// Telnyx's messaging webhooks (the profile's webhook URL and its failover URL). A webhook that
+// fails the signature check is refused with 401 and nothing else happens. A genuine one is
+// stored (once per event id) before it is acknowledged, so nothing Telnyx delivered is lost.
+// Acting on the stored events (opt-outs, delivery receipts, forwarding) is the messaging
+// milestone's work.
 for (const path of ['/webhooks/messaging', '/webhooks/messaging/failover']) {
   router.post(path, async (request, env) => {
     const webhook = await receiveTelnyxWebhook(request, env);
-    const event = parseEnvelope(webhook.text);
+    const stored = await storeWebhook(env.DB, 'messaging', path, webhook);
     log.info('messaging_webhook_received', {
       path,
-      event_id: event?.id,
-      event_type: event?.eventType,
-      attempt: event?.attempt,
-      well_formed: event !== undefined,
+      event_id: stored.eventId,
+      event_type: stored.envelope?.eventType,
+      attempt: stored.envelope?.attempt,
+      duplicate: stored.duplicate,
+      quarantined: stored.envelope === undefined,
     });
     return jsonResponse({ received: true });
   });
