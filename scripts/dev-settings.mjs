@@ -13,12 +13,12 @@ export const DEV_ADMIN_TOKEN = 'dev-admin-token-not-a-secret';
 export const DEV_TELNYX_API_KEY = 'KEY_dev_not_a_secret';
 
 /** The bundle's secrets in development; TELNYX_PUBLIC_KEY is read from the running simulator. */
-export function devSecrets(simulatorPublicKey) {
+export function devSecrets(simulatorPublicKey, simUrl = SIM_URL) {
   return {
     TELNYX_API_KEY: DEV_TELNYX_API_KEY,
     TELNYX_PUBLIC_KEY: simulatorPublicKey,
     ADMIN_TOKEN: DEV_ADMIN_TOKEN,
     FORWARD_SIGNING_SECRET: 'whsec_dev_not_a_secret',
-    TELNYX_API_BASE: `${SIM_URL}/v2`,
+    TELNYX_API_BASE: `${simUrl}/v2`,
   };
 }

@@ -2,6 +2,7 @@
 // signed 1 KB webhook N times with the edge's own verifier. Time inside a Worker only moves on I/O,
 // so the caller times whole requests and subtracts an n=0 request.
 import nacl from 'tweetnacl';
+import { encodeBase64 } from '../../shared/base64';
 import { verifyWebhookSignature } from '../../shared/webhooks/signature';
 
 const encoder = new TextEncoder();
@@ -27,9 +28,7 @@ const template = (padding: string) =>
   });
 const body = encoder.encode(template('x'.repeat(1024 - template('').length)));
 const message = new Uint8Array([...encoder.encode(`${timestamp}|`), ...body]);
-let binary = '';
-for (const byte of nacl.sign.detached(message, keyPair.secretKey)) binary += String.fromCharCode(byte);
-const signature = btoa(binary);
+const signature = encodeBase64(nacl.sign.detached(message, keyPair.secretKey));
 
 export default {
   async fetch(request: Request): Promise<Response> {

@@ -1,11 +1,13 @@
 // Fidelity: the official `telnyx` SDK, pointed at the simulator with baseURL, works unchanged for
 // everything the bundle uses (send, number-pool send, retrieve, lookup, messaging profiles), and
-// its typed responses carry the fields Telnyx's spec defines. This file imports the whole SDK,
+// its typed responses carry the fields Telnyx's spec defines. Pointed at the bundle, it works for
+// what the bundle serves so far (number lookup). This file imports the whole SDK,
 // which costs a few seconds of transform, so other tests do not.
 import Telnyx from 'telnyx';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SEED_PROFILE_IDS } from '../../sim/seed';
-import { SIM_URL, flush, resetSimulator } from '../support/sim';
+import { TEST_ADMIN_TOKEN } from '../support/keys';
+import { EDGE_URL, SIM_URL, flush, resetSimulator } from '../support/sim';
 
 const client = new Telnyx({ apiKey: 'KEY_test_sdk', baseURL: `${SIM_URL}/v2`, maxRetries: 0 });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -155,5 +157,29 @@ describe('messaging profiles', () => {
     expect(deleted!.id).toBe(created!.id);
     const gone = await client.messagingProfiles.retrieve(created!.id!).catch((e) => e);
     expect(gone).toBeInstanceOf(Telnyx.NotFoundError);
+  });
+});
+
+describe('the official SDK against the bundle', () => {
+  // The bundle speaks Telnyx's wire format: only baseURL changes, and the API key is ADMIN_TOKEN.
+  const edge = new Telnyx({ apiKey: TEST_ADMIN_TOKEN, baseURL: `${EDGE_URL}/v2`, maxRetries: 0 });
+
+  it('client.numberLookup.retrieve, cached by the bundle', async () => {
+    const first = await edge.numberLookup.retrieve('+13125550177', { type: 'caller-name' }).withResponse();
+    expect(first.response.headers.get('x-cache')).toBe('MISS');
+    expect(first.data.data).toMatchObject({
+      record_type: 'number_lookup',
+      phone_number: '+13125550177',
+      caller_name: { caller_name: expect.any(String) },
+    });
+    const second = await edge.numberLookup.retrieve('+13125550177', { type: 'caller-name' }).withResponse();
+    expect(second.response.headers.get('x-cache')).toBe('HIT');
+    expect(second.data.data).toEqual(first.data.data);
+  });
+
+  it('a bad number comes back as the SDK error class with Telnyx error bodies', async () => {
+    const failure = await edge.numberLookup.retrieve('5551234').catch((e) => e);
+    expect(failure).toBeInstanceOf(Telnyx.UnprocessableEntityError);
+    expect(failure.error).toMatchObject({ errors: [{ source: { parameter: 'phone_number' } }] });
   });
 });

@@ -5,6 +5,7 @@
 import { SELF } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { telnyxClientFromEnv } from '../../shared/telnyx/client';
+import { TelnyxApiError } from '../../shared/telnyx/errors';
 import { SEED_PROFILE_IDS } from '../../sim/seed';
 import { EDGE_URL, deliveries, flush, resetSimulator, sim } from '../support/sim';
 import { testEnv as env } from '../support/test-env';
@@ -79,12 +80,15 @@ describe('simulator → bundle', () => {
     expect(genuine.status).toBe(200);
   });
 
-  it('a message the bundle refuses is retried by the simulator, then sent to the failover URL', async () => {
-    // The failover URL is the bundle too, so the failover delivery succeeds.
+  it('a failing primary URL is retried three times, then the bundle gets the webhook at its failover URL', async () => {
+    await env.RECEIVER.fetch('http://x.receiver.test/__receiver/script', {
+      method: 'POST',
+      body: JSON.stringify({ otherwise: { status: 503 } }),
+    });
     await sim(`/v2/messaging_profiles/${SEED_PROFILE_IDS.marketing}`, {
       method: 'PATCH',
       body: {
-        webhook_url: `${EDGE_URL}/not-a-webhook-route`,
+        webhook_url: 'http://down.receiver.test/hook',
         webhook_failover_url: `${EDGE_URL}/webhooks/messaging/failover`,
       },
     });
@@ -92,9 +96,9 @@ describe('simulator → bundle', () => {
     await flush();
     const attempts = await deliveries();
     expect(attempts.map((a) => [a.url, a.status])).toEqual([
-      [`${EDGE_URL}/not-a-webhook-route`, 404],
-      [`${EDGE_URL}/not-a-webhook-route`, 404],
-      [`${EDGE_URL}/not-a-webhook-route`, 404],
+      ['http://down.receiver.test/hook', 503],
+      ['http://down.receiver.test/hook', 503],
+      ['http://down.receiver.test/hook', 503],
       [`${EDGE_URL}/webhooks/messaging/failover`, 200],
     ]);
   });
@@ -112,6 +116,44 @@ describe('bundle → simulator', () => {
       path: '/v2/number_lookup/%2B13125550100?type=carrier',
       status: 200,
     });
+  });
+
+  it('a send that may have reached Telnyx (500 after the work) is never repeated, and is found by reading it back', async () => {
+    await sim('/sim/faults', { body: { target: 'api', kind: '500_after', path: '/v2/messages' } });
+    const client = telnyxClientFromEnv(env);
+    const failure = await client
+      .sendMessage({ from: '+13125550100', to: '+13125551234', text: 'Exactly once' })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TelnyxApiError);
+    expect(failure).toMatchObject({ status: 500, outcome: 'unknown' });
+    const sent = (await sim<{ data: Array<{ id: string; text: string }> }>('/sim/messages')).data;
+    expect(sent.map((m) => m.text)).toEqual(['Exactly once']); // one message, however the send ended
+    const { body } = await client.retrieveMessage(sent[0]!.id); // how reconciliation will learn the outcome
+    expect(body.data).toMatchObject({ id: sent[0]!.id, text: 'Exactly once' });
+  });
+
+  it('a send refused before any work (500) is unknown to the client, and nothing was sent', async () => {
+    await sim('/sim/faults', { body: { target: 'api', kind: '500', path: '/v2/messages' } });
+    const failure = await telnyxClientFromEnv(env)
+      .sendMessage({ from: '+13125550100', to: '+13125551234', text: 'Not sent' })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ status: 500, outcome: 'unknown' });
+    expect((await sim<{ data: unknown[] }>('/sim/messages')).data).toEqual([]);
+    const requests = (await sim<{ data: Array<{ path: string }> }>('/sim/requests?path=/v2/messages')).data;
+    expect(requests).toHaveLength(1); // and the client did not try again
+  });
+
+  it('a Call Control-style command is resent with the same command_id after a 500', async () => {
+    // The simulator has no Call Control yet; its fault answers any path, which is what the retry needs.
+    await sim('/sim/faults', { body: { target: 'api', kind: '500', path: '/v2/calls' } });
+    const failure = await telnyxClientFromEnv(env)
+      .callAction('v3:abc', 'answer', { command_id: 'cmd-1' })
+      .catch((error: unknown) => error);
+    // The first attempt got the 500 and the resend the simulator's 404 (no Call Control yet): two requests, one command.
+    expect(failure).toMatchObject({ status: 404, outcome: 'rejected' });
+    const requests = (await sim<{ data: Array<{ path: string; status: number }> }>('/sim/requests?path=/v2/calls'))
+      .data;
+    expect(requests.map((r) => r.status)).toEqual([500, 404]);
   });
 
   it('a request for any other host fails loudly', async () => {

@@ -4,9 +4,11 @@
 // failure, the URLs and headers of the typed calls, a real AbortSignal timeout, configuration from
 // the environment, and retryAfterMs() on its own.
 //
-// Telnyx cannot run here, so a scripted fake stands in for it: it records every request (method,
-// URL, headers, raw and parsed body, signal) and answers from a queue of scripted responses or
-// throws. `sleep` records the waits it is asked for and resolves at once; `random` is fixed.
+// A scripted fake stands in for Telnyx here, so that exact waits and byte-level request bodies can
+// be asserted: it records every request (method, URL, headers, raw and parsed body, signal) and
+// answers from a queue of scripted responses or throws. `sleep` records the waits it is asked for
+// and resolves at once; `random` is fixed. The same policies against the Telnyx simulator, with its
+// injected faults, are in test/integration/sim-roundtrip.integration.test.ts.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, type TelnyxErrorObject } from '../../shared/errors';
