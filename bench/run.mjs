@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench: every benchmark of the project, each printed with its target (the baseline) and
-// the ratio of the measured figure to it. Ratios under 1 meet the target.
+// the ratio of the measured figure to it.
 // These machines are shared and noisy; the figures are medians of several rounds for that reason.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +12,19 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 
 const rows = [];
-function report(name, value, unit, target) {
+/**
+ * Prints a figure with its target and the ratio of one to the other. `atLeast` targets are met
+ * when the figure is at or above them (ratio figure/target >= 1); the others when below (< 1).
+ */
+function report(name, value, unit, target, { atLeast = false } = {}) {
   const ratio = target === undefined ? undefined : value / target;
-  rows.push({ name, value, unit, target, ratio });
+  const met = ratio === undefined || (atLeast ? ratio >= 1 : ratio < 1);
+  rows.push({ name, value, unit, target, ratio, met });
   const figure = `${value.toFixed(value < 10 ? 3 : 1)} ${unit}`.padEnd(16);
   const against =
-    target === undefined ? '' : `target < ${target} ${unit}   ratio ${ratio.toFixed(2)} ${ratio < 1 ? 'ok' : 'OVER'}`;
+    target === undefined
+      ? ''
+      : `target ${atLeast ? '>=' : '<'} ${target} ${unit}   ratio ${ratio.toFixed(2)} ${met ? 'ok' : 'MISSED'}`;
   console.log(`  ${name.padEnd(38)} ${figure} ${against}`);
 }
 
@@ -36,21 +43,21 @@ console.log('\nNumber lookup on wrangler dev (bundle + simulator; median of 3 ro
 const lookup = await benchLookup({ root });
 report('trivial route (/health)', lookup.trivialPerSecond, 'req/s');
 report('cache-hit lookup', lookup.hitPerSecond, 'req/s');
-// Target: a cache hit at least 0.8 of the trivial route's rate, i.e. trivial/hit at most 1.25.
-report('trivial / cache hit', lookup.trivialPerSecond / lookup.hitPerSecond, 'x', 1.25);
+report('cache hit / trivial route', lookup.hitPerSecond / lookup.trivialPerSecond, 'x', 0.8, { atLeast: true });
 const { replay } = lookup;
 console.log(
   `  replay: ${replay.lookups} lookups over 2,000 numbers (Zipf) in ${replay.seconds.toFixed(1)} s, ` +
     `${replay.failed} failed; ${replay.distinctPairs} distinct number-type pairs`,
 );
 report('Telnyx calls made', replay.upstreamCalls, 'calls');
-report('Telnyx calls / distinct pairs', replay.upstreamCalls / replay.distinctPairs, 'x', 1.0001);
+// Target: Telnyx calls no more than the distinct (number, type) pairs asked for.
+report('distinct pairs per Telnyx call', replay.distinctPairs / replay.upstreamCalls, 'x', 1, { atLeast: true });
 if (replay.failed > 0) {
   console.log(`\n${replay.failed} replayed lookups failed.`);
   process.exitCode = 1;
 }
 
-if (rows.some((row) => row.ratio !== undefined && row.ratio >= 1)) {
-  console.log('\nSome figures are over their targets (ratio >= 1).');
+if (rows.some((row) => !row.met)) {
+  console.log('\nSome figures missed their targets.');
   process.exitCode = 1;
 }
