@@ -152,25 +152,16 @@ async function fetchLog(ctx, path, query = {}, since = 0) {
   }
 }
 
-/**
- * The newest seq in a /sim log. The logs only read oldest-first, so: the oldest seq plus the count
- * (/sim/state) minus one is a floor (seqs only grow and are trimmed from the bottom), then read on.
- */
-async function latestSeq(ctx, path, countKey) {
-  const [{ counts }, { data }] = await Promise.all([
-    call(ctx, 'GET', '/sim/state'),
-    call(ctx, 'GET', path, { query: { limit: 1 } }),
-  ]);
-  if (data.length === 0) return 0;
-  const floor = data[0].seq + counts[countKey] - 1;
-  const rest = await fetchLog(ctx, path, {}, Math.max(0, floor - 1));
-  return rest.at(-1)?.seq ?? floor;
+/** The newest seq in a /sim log (0 when empty), as /sim/state reports it. */
+async function latestSeq(ctx, path) {
+  const { counts } = await call(ctx, 'GET', '/sim/state');
+  return path === '/sim/requests' ? counts.last_request_seq : counts.last_delivery_seq;
 }
 
 /** The last `limit` rows of a log, oldest first; filters are the log's own query parameters. */
-async function tailLog(ctx, path, countKey, limit, filters) {
+async function tailLog(ctx, path, limit, filters) {
   if (Object.values(filters).every((v) => v === undefined)) {
-    const latest = await latestSeq(ctx, path, countKey);
+    const latest = await latestSeq(ctx, path);
     return (await call(ctx, 'GET', path, { query: { since: Math.max(0, latest - limit), limit } })).data;
   }
   return (await fetchLog(ctx, path, filters)).slice(-limit);
@@ -350,7 +341,7 @@ const LIMIT_OPTION = (n) => ({
 /** A message someone sends to an account number: stored by the sim, then a message.received webhook. */
 async function textIn(ctx, { from, to, text, media = [] }) {
   const state = await call(ctx, 'GET', '/sim/state');
-  const since = ctx.values['no-watch'] ? 0 : await latestSeq(ctx, '/sim/deliveries', 'deliveries');
+  const since = ctx.values['no-watch'] ? 0 : await latestSeq(ctx, '/sim/deliveries');
   const body = { from, to, ...(text && { text }), ...(media.length > 0 && { media_urls: media }) };
   const {
     message,
@@ -432,9 +423,7 @@ async function sendOut(ctx) {
       [...ev.values()].some((e) => e.type === 'message.finalized') && [...ev.values()].every((e) => e.result),
     waitMs: ctx.wait + (message.wait_seconds ?? 0) * 1000,
   });
-  const final = (await call(ctx, 'GET', '/sim/messages', { query: { limit: 500 } })).data.find(
-    (m) => m.id === message.id,
-  );
+  const { data: final } = await call(ctx, 'GET', `/v2/messages/${message.id}`, { api: true });
   if (final && events.size > 0) {
     const error = final.errors?.[0];
     const verdict = `Message status at Telnyx: ${final.to[0].status}${error ? ` (${error.code} ${error.title}: ${error.detail})` : ''}`;
@@ -593,8 +582,8 @@ const COMMANDS = {
     },
     run: async (ctx) => {
       const interval = wholeNumber(ctx.values.interval, '--interval', 50) ?? 500;
-      let deliveries = ctx.values['since-start'] ? 0 : await latestSeq(ctx, '/sim/deliveries', 'deliveries');
-      let requests = ctx.values['since-start'] ? 0 : await latestSeq(ctx, '/sim/requests', 'requests');
+      let deliveries = ctx.values['since-start'] ? 0 : await latestSeq(ctx, '/sim/deliveries');
+      let requests = ctx.values['since-start'] ? 0 : await latestSeq(ctx, '/sim/requests');
       process.on('SIGINT', () => process.exit(0));
       say(c.dim(`Following ${ctx.sim}: webhook deliveries and /v2 API requests (Ctrl-C to stop).`));
       for (;;) {
@@ -622,13 +611,7 @@ const COMMANDS = {
     },
     run: async (ctx) => {
       const filters = { event_type: ctx.values['event-type'], message_id: ctx.values['message-id'] };
-      const rows = await tailLog(
-        ctx,
-        '/sim/deliveries',
-        'deliveries',
-        wholeNumber(ctx.values.limit, '--limit', 1) ?? 20,
-        filters,
-      );
+      const rows = await tailLog(ctx, '/sim/deliveries', wholeNumber(ctx.values.limit, '--limit', 1) ?? 20, filters);
       if (ctx.values.json) return say(JSON.stringify(rows, null, 2));
       table(rows, [
         ['SEQ', (d) => d.seq],
@@ -653,7 +636,7 @@ const COMMANDS = {
       ...JSON_OPTION,
     },
     run: async (ctx) => {
-      const rows = await tailLog(ctx, '/sim/requests', 'requests', wholeNumber(ctx.values.limit, '--limit', 1) ?? 20, {
+      const rows = await tailLog(ctx, '/sim/requests', wholeNumber(ctx.values.limit, '--limit', 1) ?? 20, {
         path: ctx.values.path,
       });
       if (ctx.values.json) return say(JSON.stringify(rows, null, 2));
