@@ -18,6 +18,8 @@ export interface EdgeWorker {
   readonly router: EdgeRouter;
   /** Checks the worker's own configuration for GET /health; throws ApiError saying what is wrong. */
   checkConfig?(env: Env): void;
+  /** Queue consumers, by queue name (the entry's queue() handler dispatches on batch.queue). */
+  queues?: Record<string, (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>>;
   /** Cron work, when the worker has some. */
   scheduled?(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void>;
 }
