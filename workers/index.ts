@@ -34,6 +34,22 @@ app.all('*', () => {
   throw notFound();
 });
 
+/** Queue consumers of every worker, by queue name. */
+const queueConsumers = Object.assign({}, ...workers.map((worker) => worker.queues ?? {})) as NonNullable<
+  EdgeWorker['queues']
+>;
+
+export { NumberPool } from './messaging/pool/number-pool';
+
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  async queue(batch, env, ctx) {
+    const consume = queueConsumers[batch.queue];
+    if (consume === undefined) {
+      // A queue this bundle does not know: leave the messages for a retry rather than drop them.
+      batch.retryAll();
+      throw new Error(`No consumer for queue ${batch.queue}.`);
+    }
+    await consume(batch, env, ctx);
+  },
 } satisfies ExportedHandler<Env>;

@@ -28,7 +28,14 @@ describe('GET /health', () => {
     const health = JSON.parse(text) as Health;
     expect(health).toMatchObject({ name: 'telnyx-edge', status: 'ok', problems: [] });
     expect(health.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(health.bindings).toEqual({ CONFIG: true, LOOKUP_CACHE: true, DB: true, REPORTS: true });
+    expect(health.bindings).toEqual({
+      CONFIG: true,
+      LOOKUP_CACHE: true,
+      DB: true,
+      REPORTS: true,
+      NUMBER_POOL: true,
+      FORWARD_QUEUE: true,
+    });
     expect(health.secrets).toEqual({
       TELNYX_API_KEY: true,
       TELNYX_PUBLIC_KEY: true,
