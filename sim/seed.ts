@@ -1,7 +1,9 @@
 // The account the simulator starts with (and returns to on POST /sim/reset). Documented in
 // sim/README.md; tests and the README's examples rely on these numbers and ids.
 
-export type NumberType = 'long-code' | 'toll-free' | 'short-code';
+import type { NumberType } from '../shared/telnyx/throughput';
+
+export type { NumberType };
 
 export interface SeedNumber {
   phone_number: string;

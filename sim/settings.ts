@@ -3,6 +3,7 @@
 // person at a terminal sees a message go through in about a second.
 
 import { badRequest } from '../shared/errors';
+import { ACCOUNT_MPS } from '../shared/telnyx/throughput';
 
 export interface SimSettings {
   /** An inbound STOP (and its synonyms) blocks the messaging profile for that sender, as Telnyx does. */
@@ -39,7 +40,7 @@ export const DEFAULT_SETTINGS: SimSettings = {
   webhook_timeout_ms: 2000,
   webhook_base: null,
   queue_horizon_seconds: 4 * 3600,
-  account_mps: { sms: 50, mms: 15 },
+  account_mps: { ...ACCOUNT_MPS },
   lookup_refused_countries: [],
 };
 

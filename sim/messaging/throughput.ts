@@ -5,21 +5,11 @@
 
 import { ApiError } from '../../shared/errors';
 import type { SimContext } from '../context';
-import type { NumberType } from '../seed';
+import { defaultMps, type NumberType } from '../../shared/telnyx/throughput';
 
-/** Parts per second a number sends, by type (TELNYX-FACTS.md), unless the number has its own `mps`. */
+/** Parts per second a number sends: its own `mps` when set, else Telnyx's default for its type. */
 export function numberMps(type: NumberType, destinationCountryCallingCode: string, override: number | null): number {
-  if (override !== null) return override;
-  switch (type) {
-    case 'short-code':
-      return 1000;
-    case 'toll-free':
-      return 20;
-    case 'long-code':
-      // 10DLC to US/Canada is set by the campaign; AT&T's class A/B allows 4,500 a minute.
-      // To other countries a long code sends 0.1 a second.
-      return destinationCountryCallingCode === '1' ? 75 : 0.1;
-  }
+  return override ?? defaultMps(type, destinationCountryCallingCode);
 }
 
 export interface Slot {
