@@ -12,13 +12,20 @@ export const DEV_ADMIN_TOKEN = 'dev-admin-token-not-a-secret';
 /** The API key the bundle presents to the simulator (which accepts any key unless SIM_API_KEY is set). */
 export const DEV_TELNYX_API_KEY = 'KEY_dev_not_a_secret';
 
+/**
+ * Signs the events the bundle forwards to a business's URL (Standard Webhooks: "whsec_" + base64 of
+ * the key bytes). A development value: the key is the 42 ASCII bytes "telnyx-edge dev forwarding key,
+ * not secret". `npm run phone -- listen` verifies forwarded events with it.
+ */
+export const DEV_FORWARD_SIGNING_SECRET = 'whsec_dGVsbnl4LWVkZ2UgZGV2IGZvcndhcmRpbmcga2V5LCBub3Qgc2VjcmV0';
+
 /** The bundle's secrets in development; TELNYX_PUBLIC_KEY is read from the running simulator. */
 export function devSecrets(simulatorPublicKey, simUrl = SIM_URL) {
   return {
     TELNYX_API_KEY: DEV_TELNYX_API_KEY,
     TELNYX_PUBLIC_KEY: simulatorPublicKey,
     ADMIN_TOKEN: DEV_ADMIN_TOKEN,
-    FORWARD_SIGNING_SECRET: 'whsec_dev_not_a_secret',
+    FORWARD_SIGNING_SECRET: DEV_FORWARD_SIGNING_SECRET,
     TELNYX_API_BASE: `${simUrl}/v2`,
   };
 }

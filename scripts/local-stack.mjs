@@ -85,6 +85,13 @@ export async function startStack({ edgePort, simPort, stateDir, output = process
     const keyResponse = await waitFor(`${simUrl}/sim/public-key`, 60_000, () => stopping);
     if (!keyResponse) throw new Error(`The simulator did not answer ${simUrl} within 60 s. Is port ${simPort} free?`);
     const { public_key: publicKey } = await keyResponse.json();
+    // The edge answers STOP, START and HELP itself, so the simulated account leaves opt-out
+    // handling to it, as a Telnyx profile should when the edge is in front (README: Messaging).
+    await fetch(`${simUrl}/sim/settings`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stop_blocks: false }),
+    });
 
     // The bundle's D1 tables, created or brought up to date in the local database.
     const edgeState = path.join(stateDir, 'edge');

@@ -1,4 +1,911 @@
-// The NumberPool Durable Object: one per messaging profile. (Being built; see pool/README.md.)
-import { DurableObject } from 'cloudflare:workers';
+// The NumberPool Durable Object: one per messaging profile, holding the pool's live state (its
+// numbers, their throughput and health, sticky senders, opt-outs, the outbox of queued and
+// scheduled sends). Every send of the pool passes through it, one at a time, which is what makes
+// "never past an opt-out", "never twice" and "never over a number's rate" hold.
+//
+// A send's life: checked (opt-out, sender, timing) → an outbox row → Telnyx, now or when its
+// time or throughput slot comes (the alarm). The row is marked `sending` before the request
+// leaves; a send whose outcome is unknown (5xx, timeout) is never resent. Telnyx's webhooks for
+// the message name the row (`?edge_id=` in the webhook URL the pool gave Telnyx), so even an
+// unknown send is settled when its message.sent arrives.
 
-export class NumberPool extends DurableObject<Env> {}
+import { DurableObject } from 'cloudflare:workers';
+import type { TelnyxErrorObject } from '../../../shared/errors';
+import { keywordOf } from '../../../shared/keywords';
+import { nextAllowedTime } from '../../../shared/local-time';
+import { log } from '../../../shared/log';
+import { telnyxClientFromEnv } from '../../../shared/telnyx/client';
+import { TelnyxApiError } from '../../../shared/telnyx/errors';
+import { ACCOUNT_MPS, defaultMps } from '../../../shared/telnyx/throughput';
+import type { OutboundMessagePayload } from '../../../shared/telnyx/types';
+import { recordMessage, recordOptOut } from '../records';
+import {
+  PoolIndex,
+  STICKY_MS,
+  chooseSender,
+  isInvalidSourceCode,
+  isSpamCode,
+  isUnhealthy,
+  type Health,
+} from './choose';
+import { helpReply, startConfirmation, stopConfirmation } from './replies';
+import { POOL_SCHEMA, type OutboxState } from './schema';
+import type { EventOutcome, PoolContext, PoolEvent, PoolNumber, PoolResult, SendRequest } from './types';
+
+/** How long an unknown send waits for its webhook before it is called failed. */
+export const UNKNOWN_TIMEOUT_MS = 10 * 60_000;
+const IDEMPOTENCY_MS = 24 * 3600_000;
+const ALARM_BATCH = 50;
+/** Statuses in the order they happen; a late event never moves a message backwards. */
+const STATUS_RANK: Record<string, number> = {
+  scheduled: 0,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  delivery_unconfirmed: 4,
+  delivery_failed: 4,
+  sending_failed: 4,
+  expired: 4,
+};
+
+interface OutboxRow {
+  id: string;
+  kind: 'send' | 'reply';
+  state: OutboxState;
+  due_at: number;
+  reserved: number;
+  created_at: number;
+  request: string;
+  sender: string | null;
+  chosen_by_pool: number;
+  attempts: number;
+  telnyx_id: string | null;
+  status: string | null;
+  message: string | null;
+  errors: string | null;
+}
+
+type Message = Record<string, unknown>;
+
+function failure(status: number, error: TelnyxErrorObject, headers?: Record<string, string>): PoolResult<never> {
+  return { ok: false, status, errors: [error], ...(headers && { headers }) };
+}
+
+export class NumberPool extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+  #index: PoolIndex | undefined;
+
+  constructor(state: DurableObjectState, env: Env) {
+    super(state, env);
+    this.#sql = state.storage.sql;
+    void state.blockConcurrencyWhile(async () => {
+      this.#sql.exec(POOL_SCHEMA);
+      // A request that was under way when the object stopped may have reached Telnyx.
+      this.#sql.exec("UPDATE outbox SET state = 'unknown', updated_at = ? WHERE state = 'sending'", Date.now());
+    });
+  }
+
+  // --- Small storage helpers ------------------------------------------------------------------
+
+  /** Rows as the given shape; the query's columns must match it. */
+  #all<T>(query: string, ...bindings: unknown[]): T[] {
+    return this.#sql.exec(query, ...bindings).toArray() as unknown as T[];
+  }
+
+  #first<T>(query: string, ...bindings: unknown[]): T | undefined {
+    return this.#all<T>(query, ...bindings)[0];
+  }
+
+  #getValue<T>(key: string): T | undefined {
+    const row = this.#first<{ value: string }>('SELECT value FROM kv WHERE key = ?', key);
+    return row === undefined ? undefined : (JSON.parse(row.value) as T);
+  }
+
+  #setValue(key: string, value: unknown): void {
+    this.#sql.exec(
+      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      key,
+      JSON.stringify(value),
+    );
+  }
+
+  /** The profile and edge URL of the latest call, kept for the alarm, which has no request. */
+  #remember(context: PoolContext): PoolContext {
+    this.#setValue('context', context);
+    return context;
+  }
+
+  #context(): PoolContext | undefined {
+    return this.#getValue<PoolContext>('context');
+  }
+
+  #indexNow(): PoolIndex {
+    if (this.#index === undefined) {
+      const numbers = this.#all<PoolNumber>('SELECT phone_number, type, mps, country, area_code FROM numbers');
+      const unhealthy = this.#all<Health & { phone_number: string }>('SELECT * FROM health')
+        .filter((h) => isUnhealthy(h))
+        .map((h) => h.phone_number);
+      this.#index = new PoolIndex(numbers, unhealthy);
+    }
+    return this.#index;
+  }
+
+  // --- Numbers --------------------------------------------------------------------------------
+
+  async addNumber(context: PoolContext, number: PoolNumber): Promise<PoolNumber> {
+    this.#remember(context);
+    this.#sql.exec(
+      `INSERT INTO numbers (phone_number, type, mps, country, area_code, added_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (phone_number) DO UPDATE SET type = excluded.type, mps = excluded.mps`,
+      number.phone_number,
+      number.type,
+      number.mps,
+      number.country,
+      number.area_code,
+      new Date().toISOString(),
+    );
+    // Adding a number again is how an operator clears its health after fixing it.
+    this.#sql.exec('DELETE FROM health WHERE phone_number = ?', number.phone_number);
+    this.#index = undefined;
+    return number;
+  }
+
+  async removeNumber(phoneNumber: string): Promise<boolean> {
+    const removed = this.#sql.exec('DELETE FROM numbers WHERE phone_number = ?', phoneNumber).rowsWritten > 0;
+    this.#sql.exec('DELETE FROM sticky WHERE sender = ?', phoneNumber);
+    this.#index = undefined;
+    return removed;
+  }
+
+  async listNumbers(): Promise<Array<PoolNumber & { added_at: string; health: Health & { healthy: boolean } }>> {
+    const health = new Map(
+      this.#all<Health & { phone_number: string }>('SELECT * FROM health').map((h) => [h.phone_number, h]),
+    );
+    return this.#all<PoolNumber & { added_at: string }>('SELECT * FROM numbers ORDER BY phone_number').map((n) => {
+      const h = health.get(n.phone_number) ?? {
+        finalized: 0,
+        delivered: 0,
+        spam: 0,
+        invalid_source: 0,
+        phone_number: n.phone_number,
+      };
+      return {
+        ...n,
+        health: {
+          finalized: h.finalized,
+          delivered: h.delivered,
+          spam: h.spam,
+          invalid_source: h.invalid_source,
+          healthy: !isUnhealthy(h),
+        },
+      };
+    });
+  }
+
+  /** Everything the pool holds, for a deleted profile. */
+  async clear(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#sql.exec(POOL_SCHEMA);
+    this.#index = undefined;
+  }
+
+  // --- Opt-outs -------------------------------------------------------------------------------
+
+  #optedOut(recipient: string): boolean {
+    return this.#first('SELECT 1 AS x FROM opt_outs WHERE recipient = ?', recipient) !== undefined;
+  }
+
+  #optOut(
+    context: PoolContext,
+    recipient: string,
+    sender: string | null,
+    keyword: string | null,
+    source: string,
+  ): boolean {
+    const changed =
+      this.#sql.exec(
+        'INSERT INTO opt_outs (recipient, sender, keyword, source, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        recipient,
+        sender,
+        keyword,
+        source,
+        Date.now(),
+      ).rowsWritten > 0;
+    if (changed) {
+      this.#sql.exec(
+        'INSERT INTO opt_out_log (recipient, action, keyword, source, at) VALUES (?, ?, ?, ?, ?)',
+        recipient,
+        'opt_out',
+        keyword,
+        source,
+        Date.now(),
+      );
+      this.ctx.waitUntil(
+        recordOptOut(this.env.DB, { profile_id: context.profile.id, recipient, action: 'opt_out', keyword, source }),
+      );
+    }
+    return changed;
+  }
+
+  #optIn(
+    context: PoolContext,
+    recipient: string,
+    keyword: string | null,
+    source: string,
+    note: string | null = null,
+  ): boolean {
+    const changed = this.#sql.exec('DELETE FROM opt_outs WHERE recipient = ?', recipient).rowsWritten > 0;
+    if (changed) {
+      const action = source === 'operator' ? 'cleared' : 'opt_in';
+      this.#sql.exec(
+        'INSERT INTO opt_out_log (recipient, action, keyword, source, note, at) VALUES (?, ?, ?, ?, ?, ?)',
+        recipient,
+        action,
+        keyword,
+        source,
+        note,
+        Date.now(),
+      );
+      this.ctx.waitUntil(
+        recordOptOut(this.env.DB, { profile_id: context.profile.id, recipient, action, keyword, source }),
+      );
+    }
+    return changed;
+  }
+
+  async listOptOuts(): Promise<
+    Array<{ recipient: string; sender: string | null; keyword: string | null; source: string; at: number }>
+  > {
+    return this.#all('SELECT recipient, sender, keyword, source, at FROM opt_outs ORDER BY at');
+  }
+
+  /** An operator lifts an opt-out (recorded with who asked and why). */
+  async clearOptOut(context: PoolContext, recipient: string, note: string | null): Promise<boolean> {
+    this.#remember(context);
+    return this.#optIn(context, recipient, null, 'operator', note);
+  }
+
+  // --- Sending --------------------------------------------------------------------------------
+
+  async send(context: PoolContext, request: SendRequest): Promise<PoolResult<Message>> {
+    this.#remember(context);
+    const now = Date.now();
+    if (request.idempotencyKey !== null) {
+      const earlier = this.#first<OutboxRow>(
+        'SELECT * FROM outbox WHERE idempotency_key = ? AND created_at > ?',
+        request.idempotencyKey,
+        now - IDEMPOTENCY_MS,
+      );
+      if (earlier) return this.#resultOf(earlier);
+      // An expired key may be reused.
+      this.#sql.exec('UPDATE outbox SET idempotency_key = NULL WHERE idempotency_key = ?', request.idempotencyKey);
+    }
+    // Never past an opt-out, and never around one by way of another number of the pool.
+    if (this.#optedOut(request.to)) return this.#blocked(request.to);
+
+    const choice = this.#chooseSender(context, request);
+    if (!choice.ok) return choice;
+    const { sender, chosenByPool } = choice.value;
+
+    let due = request.sendAt ?? now;
+    const quiet = context.profile.edge.quiet_hours;
+    if (quiet.enabled) due = nextAllowedTime(due, request.toTimeZone, { start: quiet.start, end: quiet.end });
+
+    const row: OutboxRow = {
+      id: crypto.randomUUID(),
+      kind: 'send',
+      state: 'scheduled',
+      due_at: due,
+      reserved: 0,
+      created_at: now,
+      request: JSON.stringify(request),
+      sender,
+      chosen_by_pool: chosenByPool ? 1 : 0,
+      attempts: 0,
+      telnyx_id: null,
+      status: 'scheduled',
+      message: null,
+      errors: null,
+    };
+    if (due <= now) {
+      const slot = this.#reserve(context, sender, request, now);
+      if (!slot.ok) return slot;
+      Object.assign(row, { state: 'queued', due_at: slot.value, reserved: 1, status: 'queued' });
+    }
+    this.#insert(row, request.idempotencyKey);
+    if (chosenByPool && context.profile.number_pool_settings?.sticky_sender) this.#stick(request.to, sender, now);
+
+    if (row.state === 'queued' && row.due_at <= now) return this.#deliver(context, row);
+    this.#recordRow(context, row);
+    await this.#armAlarm();
+    return { ok: true, value: this.#messageOf(row) };
+  }
+
+  #blocked(recipient: string): PoolResult<never> {
+    return failure(409, {
+      code: '40300',
+      title: 'Blocked due to STOP message',
+      detail: `${recipient} has opted out of this messaging profile; messages to it are blocked until it sends START.`,
+      source: { pointer: '/to' },
+    });
+  }
+
+  #chooseSender(context: PoolContext, request: SendRequest): PoolResult<{ sender: string; chosenByPool: boolean }> {
+    const index = this.#indexNow();
+    if (request.from !== null) {
+      if (!index.numbers.has(request.from)) {
+        return failure(400, {
+          code: '40305',
+          title: "Invalid 'from' address",
+          detail: `${request.from} is not a number of messaging profile ${context.profile.id}.`,
+          source: { pointer: '/from' },
+        });
+      }
+      return { ok: true, value: { sender: request.from, chosenByPool: false } };
+    }
+    const pool = context.profile.number_pool_settings as {
+      long_code_weight: number;
+      toll_free_weight: number;
+      skip_unhealthy: boolean;
+      sticky_sender?: boolean;
+      geomatch?: boolean;
+    } | null;
+    const sticky = this.#first<{ sender: string; last_at: number }>(
+      'SELECT sender, last_at FROM sticky WHERE recipient = ?',
+      request.to,
+    );
+    const stickySender = sticky !== undefined && Date.now() - sticky.last_at <= STICKY_MS ? sticky.sender : undefined;
+    const base = {
+      skipUnhealthy: pool?.skip_unhealthy ?? true,
+      sticky: pool?.sticky_sender ?? false,
+      geomatch: pool?.geomatch ?? false,
+      geomatchCountry: context.profile.edge.geomatch_country,
+    };
+    const recipient = { areaCode: request.toAreaCode, country: request.toCountry };
+    const choice = request.useShortCode
+      ? (chooseSender(index, { ...base, weights: { 'short-code': 1 } }, recipient, undefined) ??
+        (context.profile.edge.short_code_fallback
+          ? chooseSender(index, { ...base, weights: { 'long-code': 1 } }, recipient, stickySender)
+          : undefined))
+      : chooseSender(
+          index,
+          { ...base, weights: { 'long-code': pool?.long_code_weight ?? 1, 'toll-free': pool?.toll_free_weight ?? 1 } },
+          recipient,
+          stickySender,
+        );
+    if (choice === undefined) {
+      return failure(400, {
+        code: '40305',
+        title: "Invalid 'from' address",
+        detail: request.useShortCode
+          ? 'The pool has no short code to send from (set edge.short_code_fallback to fall back to a long code).'
+          : 'The pool has no number that may send: add numbers, or give a number type a weight above 0.',
+        source: { pointer: '/messaging_profile_id' },
+      });
+    }
+    return { ok: true, value: { sender: choice.sender, chosenByPool: true } };
+  }
+
+  #stick(recipient: string, sender: string, now: number): void {
+    this.#sql.exec(
+      `INSERT INTO sticky (recipient, sender, last_at) VALUES (?, ?, ?)
+       ON CONFLICT (recipient) DO UPDATE SET sender = excluded.sender, last_at = excluded.last_at`,
+      recipient,
+      sender,
+      now,
+    );
+  }
+
+  /**
+   * The next free slot for a message's parts on its number and on the account lane, reserved; or
+   * 40318 when that slot is beyond the queue horizon (nothing reserved then). While Telnyx's rate
+   * limit has the pool paused, nothing leaves before the pause ends.
+   */
+  #reserve(context: PoolContext, sender: string, request: SendRequest, now: number): PoolResult<number> {
+    const number = this.#indexNow().numbers.get(sender);
+    const kind = request.type === 'MMS' ? 'mms' : 'sms';
+    const numberMps =
+      number?.mps ??
+      context.profile.edge.mps[number?.type ?? 'long-code'] ??
+      defaultMps(number?.type ?? 'long-code', request.toCallingCode);
+    const accountMps =
+      kind === 'mms'
+        ? Number(this.env.ACCOUNT_MMS_MPS || ACCOUNT_MPS.mms)
+        : Number(this.env.ACCOUNT_SMS_MPS || ACCOUNT_MPS.sms);
+    const parts = request.type === 'MMS' ? 1 : request.parts;
+    const lanes = [
+      { lane: `number:${sender}`, mps: numberMps },
+      { lane: `account:${kind}`, mps: accountMps },
+    ];
+    let at = Math.max(now, this.#getValue<number>('paused_until') ?? 0);
+    for (const { lane } of lanes) {
+      const next = this.#first<{ next_free_at: number }>('SELECT next_free_at FROM lanes WHERE lane = ?', lane);
+      if (next) at = Math.max(at, next.next_free_at);
+    }
+    const horizonMs = Number(this.env.QUEUE_HORIZON_SECONDS || 14_400) * 1000;
+    if (at - now > horizonMs) {
+      const retryAfter = Math.ceil((at - now - horizonMs) / 1000);
+      return failure(
+        429,
+        {
+          code: '40318',
+          title: 'Message queue full',
+          detail: `${sender}'s queue would hold this message ${Math.round((at - now) / 1000)} s, beyond the ${horizonMs / 1000} s limit. Send later or add numbers.`,
+        },
+        { 'retry-after': String(Math.max(1, retryAfter)) },
+      );
+    }
+    for (const { lane, mps } of lanes) {
+      this.#sql.exec(
+        'INSERT INTO lanes (lane, next_free_at) VALUES (?, ?) ON CONFLICT (lane) DO UPDATE SET next_free_at = excluded.next_free_at',
+        lane,
+        at + (parts / mps) * 1000,
+      );
+    }
+    return { ok: true, value: at };
+  }
+
+  #insert(row: OutboxRow, idempotencyKey: string | null): void {
+    const seq = (this.#getValue<number>('seq') ?? 0) + 1;
+    this.#setValue('seq', seq);
+    this.#sql.exec(
+      `INSERT INTO outbox (id, seq, kind, state, due_at, reserved, created_at, updated_at, request, sender, chosen_by_pool,
+         attempts, telnyx_id, status, message, errors, idempotency_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.id,
+      seq,
+      row.kind,
+      row.state,
+      row.due_at,
+      row.reserved,
+      row.created_at,
+      Date.now(),
+      row.request,
+      row.sender,
+      row.chosen_by_pool,
+      row.attempts,
+      row.telnyx_id,
+      row.status,
+      row.message,
+      row.errors,
+      idempotencyKey,
+    );
+  }
+
+  #update(row: OutboxRow, changes: Partial<OutboxRow>): void {
+    Object.assign(row, changes);
+    this.#sql.exec(
+      `UPDATE outbox SET state = ?, due_at = ?, reserved = ?, sender = ?, attempts = ?, telnyx_id = ?, status = ?,
+         message = ?, errors = ?, updated_at = ? WHERE id = ?`,
+      row.state,
+      row.due_at,
+      row.reserved,
+      row.sender,
+      row.attempts,
+      row.telnyx_id,
+      row.status,
+      row.message,
+      row.errors,
+      Date.now(),
+      row.id,
+    );
+  }
+
+  /** Sends one outbox row to Telnyx now. The row is `sending` before the request leaves. */
+  async #deliver(context: PoolContext, row: OutboxRow): Promise<PoolResult<Message>> {
+    const request = JSON.parse(row.request) as SendRequest;
+    this.#update(row, { state: 'sending', status: 'sending', attempts: row.attempts + 1 });
+    const client = telnyxClientFromEnv(this.env);
+    const hook = (path: string) => `${context.webhookBase}${path}?edge_id=${row.id}`;
+    try {
+      const { body } = await client.sendMessage({
+        from: row.sender!,
+        to: request.to,
+        ...(request.text !== '' && { text: request.text }),
+        ...(request.mediaUrls.length > 0 && { media_urls: request.mediaUrls }),
+        ...(request.subject !== null && { subject: request.subject }),
+        type: request.type,
+        webhook_url: hook('/webhooks/messaging'),
+        webhook_failover_url: hook('/webhooks/messaging/failover'),
+        use_profile_webhooks: false,
+      });
+      const message = body.data as Message | undefined;
+      // Telnyx names its own profile; the business's clients know the pool by the edge's id.
+      if (message) message.messaging_profile_id = context.profile.id;
+      this.#update(row, {
+        state: 'sent',
+        status: (message?.to as Array<{ status?: string }> | undefined)?.[0]?.status ?? 'queued',
+        telnyx_id: (message?.id as string | undefined) ?? null,
+        message: message ? JSON.stringify(message) : null,
+      });
+      this.#recordRow(context, row);
+      return { ok: true, value: message ?? this.#messageOf(row) };
+    } catch (error) {
+      if (!(error instanceof TelnyxApiError)) throw error;
+      return this.#afterRefusal(context, row, request, error);
+    }
+  }
+
+  async #afterRefusal(
+    context: PoolContext,
+    row: OutboxRow,
+    request: SendRequest,
+    error: TelnyxApiError,
+  ): Promise<PoolResult<Message>> {
+    if (error.outcome === 'unknown') {
+      // It may have gone out. Never resend: its webhook (or the timeout) settles it.
+      this.#update(row, { state: 'unknown', status: 'unknown' });
+      this.#recordRow(context, row);
+      log.warn('send_outcome_unknown', { id: row.id, failure: error.failure, status: error.status });
+      await this.#armAlarm();
+      return failure(502, {
+        code: '10007',
+        title: 'Outcome unknown',
+        detail:
+          'Telnyx did not confirm this send (it may have gone out). The edge will not resend it; ' +
+          `follow it with GET /v2/messages/${row.id}. Send with an Idempotency-Key to retry safely.`,
+        meta: { edge_id: row.id },
+      });
+    }
+    if (error.status === 429) {
+      // Telnyx's rate limit is the account's: the whole pool waits, no stampede onto other numbers.
+      const until = Date.now() + Math.max(1000, error.retryAfterMs ?? 1000);
+      this.#setValue('paused_until', until);
+      this.#update(row, { state: 'queued', status: 'queued', due_at: until, reserved: 0 });
+      this.#recordRow(context, row);
+      await this.#armAlarm();
+      return { ok: true, value: this.#messageOf(row) };
+    }
+    if (error.code === '40300') {
+      this.#optOut(context, request.to, row.sender, null, 'telnyx');
+    }
+    if (isInvalidSourceCode(error.code) && row.sender) {
+      this.#markInvalidSource(row.sender);
+      // Nothing was sent, so another number of the pool may try (once).
+      if (row.chosen_by_pool && row.attempts < 2) {
+        const choice = this.#chooseSender(context, request);
+        if (choice.ok && choice.value.sender !== row.sender) {
+          this.#update(row, { sender: choice.value.sender, state: 'queued' });
+          return this.#deliver(context, row);
+        }
+      }
+    }
+    this.#update(row, { state: 'failed', status: 'failed', errors: JSON.stringify(error.errors) });
+    this.#recordRow(context, row);
+    return { ok: false, status: error.status ?? 502, errors: error.errors };
+  }
+
+  #markInvalidSource(sender: string): void {
+    this.#sql.exec(
+      `INSERT INTO health (phone_number, invalid_source) VALUES (?, 1)
+       ON CONFLICT (phone_number) DO UPDATE SET invalid_source = invalid_source + 1`,
+      sender,
+    );
+    this.#sql.exec('DELETE FROM sticky WHERE sender = ?', sender);
+    this.#index?.unhealthy.add(sender);
+  }
+
+  /** The answer an earlier send with the same Idempotency-Key got. */
+  #resultOf(row: OutboxRow): PoolResult<Message> {
+    if (row.state === 'failed' && row.errors) {
+      const errors = JSON.parse(row.errors) as TelnyxErrorObject[];
+      return { ok: false, status: errors[0]?.code === '40300' ? 409 : 400, errors };
+    }
+    return { ok: true, value: row.message ? (JSON.parse(row.message) as Message) : this.#messageOf(row) };
+  }
+
+  /** A message the edge holds (queued, scheduled, unknown, failed), in Telnyx's message shape. */
+  #messageOf(row: OutboxRow): Message {
+    if (row.message) return JSON.parse(row.message) as Message;
+    const request = JSON.parse(row.request) as SendRequest;
+    const context = this.#context();
+    return {
+      record_type: 'message',
+      direction: 'outbound',
+      id: row.id,
+      type: request.type,
+      messaging_profile_id: context?.profile.id ?? null,
+      from: { phone_number: row.sender, carrier: '', line_type: '' },
+      to: [{ phone_number: request.to, status: row.status ?? row.state, carrier: '', line_type: '' }],
+      text: request.text,
+      subject: request.subject,
+      media: request.mediaUrls.map((url) => ({ url, content_type: null, sha256: null, size: null })),
+      encoding: request.encoding,
+      parts: request.parts,
+      smart_encoding_applied: request.smartEncodingApplied,
+      webhook_url: request.webhookUrl,
+      webhook_failover_url: null,
+      errors: row.errors ? JSON.parse(row.errors) : [],
+      cost: null,
+      received_at: new Date(row.created_at).toISOString(),
+      sent_at: null,
+      completed_at: null,
+      send_at: row.state === 'scheduled' ? new Date(row.due_at).toISOString() : null,
+      tags: [],
+    };
+  }
+
+  async getMessage(id: string): Promise<Message | undefined> {
+    const row = this.#first<OutboxRow>('SELECT * FROM outbox WHERE id = ? OR telnyx_id = ?', id, id);
+    return row === undefined ? undefined : this.#messageOf(row);
+  }
+
+  #recordRow(context: PoolContext, row: OutboxRow): void {
+    const request = JSON.parse(row.request) as SendRequest;
+    const message = row.message ? (JSON.parse(row.message) as OutboundMessagePayload) : undefined;
+    const final = message?.completed_at ? message : undefined;
+    this.ctx.waitUntil(
+      recordMessage(this.env.DB, {
+        id: row.id,
+        telnyx_id: row.telnyx_id,
+        profile_id: context.profile.id,
+        direction: 'outbound',
+        kind: row.kind,
+        pool_number: row.sender,
+        other: request.to,
+        other_country: request.toCountry,
+        type: request.type,
+        parts: request.parts,
+        encoding: request.encoding,
+        state: row.state,
+        status: row.status,
+        error_code:
+          (message?.errors?.[0]?.code as string | undefined) ??
+          (row.errors ? ((JSON.parse(row.errors) as TelnyxErrorObject[])[0]?.code ?? null) : null),
+        cost: message?.cost?.amount ?? null,
+        created_at: row.created_at,
+        sent_at: message?.sent_at ?? null,
+        finalized_at: final?.completed_at ?? null,
+      }),
+    );
+  }
+
+  // --- Replies (HELP, STOP and START answers) ---------------------------------------------------
+
+  async #reply(context: PoolContext, from: string, to: string, text: string): Promise<void> {
+    const callingCode = to.startsWith('+1') ? '1' : '';
+    const request: SendRequest = {
+      to,
+      toCallingCode: callingCode,
+      toCountry: null,
+      toAreaCode: null,
+      toTimeZone: 'UTC',
+      from,
+      type: 'SMS',
+      text,
+      subject: null,
+      mediaUrls: [],
+      parts: 1,
+      encoding: 'GSM-7',
+      smartEncodingApplied: false,
+      sendAt: null,
+      useShortCode: false,
+      webhookUrl: null,
+      idempotencyKey: null,
+    };
+    const now = Date.now();
+    const row: OutboxRow = {
+      id: crypto.randomUUID(),
+      kind: 'reply',
+      state: 'queued',
+      due_at: now,
+      reserved: 0,
+      created_at: now,
+      request: JSON.stringify(request),
+      sender: from,
+      chosen_by_pool: 0,
+      attempts: 0,
+      telnyx_id: null,
+      status: 'queued',
+      message: null,
+      errors: null,
+    };
+    const slot = this.#reserve(context, from, request, now);
+    if (slot.ok) Object.assign(row, { due_at: slot.value, reserved: 1 });
+    this.#insert(row, null);
+    if (row.due_at <= now) await this.#deliver(context, row);
+    else await this.#armAlarm();
+  }
+
+  // --- Telnyx's webhooks ----------------------------------------------------------------------
+
+  async handleEvent(context: PoolContext, event: PoolEvent): Promise<EventOutcome> {
+    this.#remember(context);
+    const forwardDefault = context.profile.edge.forward_url;
+    const seen = this.#sql.exec(
+      'INSERT INTO events_seen (event_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      event.id,
+      Date.now(),
+    );
+    if (seen.rowsWritten === 0) return { actions: ['duplicate'], forwardUrl: null };
+    this.#sql.exec('DELETE FROM events_seen WHERE at < ?', Date.now() - 7 * 86_400_000);
+
+    switch (event.eventType) {
+      case 'message.received':
+        return { actions: await this.#received(context, event.payload), forwardUrl: forwardDefault };
+      case 'message.sent':
+      case 'message.finalized':
+        return this.#receipt(context, event);
+      default:
+        log.info('messaging_event_ignored', { event_type: event.eventType, event_id: event.id });
+        return { actions: ['ignored'], forwardUrl: forwardDefault };
+    }
+  }
+
+  async #received(context: PoolContext, payload: Record<string, unknown>): Promise<string[]> {
+    const person = (payload.from as { phone_number?: string } | undefined)?.phone_number;
+    const ours = (payload.to as Array<{ phone_number?: string }> | undefined)?.[0]?.phone_number;
+    if (!person || !ours) return ['ignored: no from or to'];
+    this.ctx.waitUntil(
+      recordMessage(this.env.DB, {
+        id: String(payload.id ?? crypto.randomUUID()),
+        telnyx_id: (payload.id as string | undefined) ?? null,
+        profile_id: context.profile.id,
+        direction: 'inbound',
+        kind: 'inbound',
+        pool_number: ours,
+        other: person,
+        other_country: null,
+        type: (payload.type as string | undefined) ?? null,
+        parts: (payload.parts as number | undefined) ?? null,
+        encoding: (payload.encoding as string | undefined) ?? null,
+        state: 'received',
+        status: 'received',
+        error_code: null,
+        cost: null,
+        created_at: Date.now(),
+        sent_at: null,
+        finalized_at: null,
+      }),
+    );
+    const keyword = keywordOf(payload.text as string | undefined);
+    const word = typeof payload.text === 'string' ? payload.text.trim().slice(0, 40) : null;
+    if (keyword === 'stop') {
+      // One confirmation per change: a second STOP changes nothing and gets no second message.
+      if (!this.#optOut(context, person, ours, word, 'keyword')) return ['already opted out'];
+      await this.#reply(context, ours, person, stopConfirmation(context.profile));
+      return ['opted out', 'confirmation sent'];
+    }
+    if (keyword === 'start') {
+      if (!this.#optIn(context, person, word, 'keyword')) return ['not opted out'];
+      await this.#reply(context, ours, person, startConfirmation(context.profile));
+      return ['opted in', 'confirmation sent'];
+    }
+    if (keyword === 'help') {
+      await this.#reply(context, ours, person, helpReply(context.profile));
+      return ['help sent'];
+    }
+    return ['received'];
+  }
+
+  async #receipt(context: PoolContext, event: PoolEvent): Promise<EventOutcome> {
+    const payload = event.payload;
+    const telnyxId = payload.id as string | undefined;
+    const row =
+      (event.edgeId ? this.#first<OutboxRow>('SELECT * FROM outbox WHERE id = ?', event.edgeId) : undefined) ??
+      (telnyxId ? this.#first<OutboxRow>('SELECT * FROM outbox WHERE telnyx_id = ?', telnyxId) : undefined);
+    const sender = (payload.from as { phone_number?: string } | undefined)?.phone_number;
+    const status = (payload.to as Array<{ status?: string }> | undefined)?.[0]?.status;
+    const errorCode = (payload.errors as Array<{ code?: string }> | undefined)?.[0]?.code;
+    const actions: string[] = [];
+
+    if (event.eventType === 'message.finalized' && sender) {
+      this.#countOutcome(sender, status, errorCode);
+      actions.push('health');
+    }
+    if (row === undefined) {
+      return { actions: [...actions, 'not a message of this pool'], forwardUrl: context.profile.edge.forward_url };
+    }
+    if (row.state === 'unknown') actions.push('reconciled');
+    const current = STATUS_RANK[row.status ?? ''] ?? -1;
+    const incoming = STATUS_RANK[status ?? ''] ?? -1;
+    if (incoming >= current || row.state === 'unknown') {
+      this.#update(row, {
+        state: 'sent',
+        status: status ?? row.status,
+        telnyx_id: telnyxId ?? row.telnyx_id,
+        message: JSON.stringify({ ...payload, messaging_profile_id: context.profile.id }),
+      });
+      actions.push(`status:${status}`);
+    } else {
+      // An event older than what the row already knows (Telnyx may deliver out of order).
+      actions.push('stale event');
+    }
+    this.#recordRow(context, row);
+    const request = JSON.parse(row.request) as SendRequest;
+    return { actions, forwardUrl: request.webhookUrl ?? context.profile.edge.forward_url };
+  }
+
+  #countOutcome(sender: string, status: string | undefined, errorCode: string | undefined): void {
+    if (!this.#indexNow().numbers.has(sender)) return;
+    this.#sql.exec(
+      `INSERT INTO health (phone_number, finalized, delivered, spam, invalid_source) VALUES (?, 1, ?, ?, ?)
+       ON CONFLICT (phone_number) DO UPDATE SET finalized = finalized + 1, delivered = delivered + excluded.delivered,
+         spam = spam + excluded.spam, invalid_source = invalid_source + excluded.invalid_source`,
+      sender,
+      status === 'delivered' ? 1 : 0,
+      isSpamCode(errorCode) ? 1 : 0,
+      isInvalidSourceCode(errorCode) ? 1 : 0,
+    );
+    const health = this.#first<Health & { phone_number: string }>(
+      'SELECT * FROM health WHERE phone_number = ?',
+      sender,
+    );
+    if (isUnhealthy(health)) {
+      // A sticky sender is dropped when its number turns unhealthy.
+      if (!this.#index?.unhealthy.has(sender)) this.#sql.exec('DELETE FROM sticky WHERE sender = ?', sender);
+      this.#index?.unhealthy.add(sender);
+    }
+  }
+
+  // --- The alarm: queued and scheduled sends, unknown sends that never settled ------------------
+
+  async #armAlarm(): Promise<void> {
+    const next = this.#first<{ at: number | null }>(
+      `SELECT MIN(at) AS at FROM (
+         SELECT MIN(due_at) AS at FROM outbox WHERE state IN ('scheduled', 'queued')
+         UNION ALL SELECT MIN(updated_at) + ? AS at FROM outbox WHERE state = 'unknown')`,
+      UNKNOWN_TIMEOUT_MS,
+    )?.at;
+    if (next === null || next === undefined) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+
+  override async alarm(): Promise<void> {
+    const context = this.#context();
+    if (context === undefined) return;
+    const now = Date.now();
+    const due = this.#all<OutboxRow>(
+      "SELECT * FROM outbox WHERE state IN ('scheduled', 'queued') AND due_at <= ? ORDER BY due_at, seq LIMIT ?",
+      now,
+      ALARM_BATCH,
+    );
+    for (const row of due) {
+      const request = JSON.parse(row.request) as SendRequest;
+      // Someone may have opted out while the message waited.
+      if (row.kind === 'send' && this.#optedOut(request.to)) {
+        const blocked = this.#blocked(request.to);
+        this.#update(row, {
+          state: 'failed',
+          status: 'failed',
+          errors: JSON.stringify(blocked.ok ? [] : blocked.errors),
+        });
+        this.#recordRow(context, row);
+        continue;
+      }
+      if (!row.reserved) {
+        const slot = this.#reserve(context, row.sender!, request, Date.now());
+        if (!slot.ok) {
+          this.#update(row, { state: 'failed', status: 'failed', errors: JSON.stringify(slot.errors) });
+          this.#recordRow(context, row);
+          continue;
+        }
+        this.#update(row, { state: 'queued', status: 'queued', due_at: slot.value, reserved: 1 });
+        if (slot.value > Date.now()) continue;
+      }
+      await this.#deliver(context, row);
+    }
+    // Unknown sends whose webhook never came: Telnyx most likely never took them.
+    for (const row of this.#all<OutboxRow>(
+      "SELECT * FROM outbox WHERE state = 'unknown' AND updated_at <= ?",
+      now - UNKNOWN_TIMEOUT_MS,
+    )) {
+      this.#update(row, {
+        state: 'failed',
+        status: 'failed',
+        errors: JSON.stringify([
+          {
+            code: '10007',
+            title: 'Outcome unknown',
+            detail: `Telnyx never confirmed this send within ${UNKNOWN_TIMEOUT_MS / 60_000} minutes; it was not resent.`,
+          },
+        ]),
+      });
+      this.#recordRow(context, row);
+    }
+    await this.#armAlarm();
+  }
+}

@@ -1,0 +1,74 @@
+// A pool's state, in its Durable Object's SQLite storage.
+
+export const POOL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS numbers (
+  phone_number TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  mps REAL,
+  country TEXT,
+  area_code TEXT,
+  added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS health (
+  phone_number TEXT PRIMARY KEY,
+  finalized INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  spam INTEGER NOT NULL DEFAULT 0,
+  invalid_source INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sticky (recipient TEXT PRIMARY KEY, sender TEXT NOT NULL, last_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS opt_outs (
+  recipient TEXT PRIMARY KEY,
+  sender TEXT,
+  keyword TEXT,
+  source TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS opt_out_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  recipient TEXT NOT NULL,
+  action TEXT NOT NULL,
+  keyword TEXT,
+  source TEXT NOT NULL,
+  note TEXT,
+  at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lanes (lane TEXT PRIMARY KEY, next_free_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  reserved INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  request TEXT NOT NULL,
+  sender TEXT,
+  chosen_by_pool INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  telnyx_id TEXT,
+  status TEXT,
+  message TEXT,
+  errors TEXT,
+  idempotency_key TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, due_at, seq);
+CREATE INDEX IF NOT EXISTS outbox_telnyx ON outbox (telnyx_id);
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_idempotency ON outbox (idempotency_key);
+CREATE TABLE IF NOT EXISTS events_seen (event_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+/**
+ * Outbox states. A row only moves forward, and `sending` is written before a request leaves, so a
+ * row found in `sending` after a restart may have been sent: it becomes `unknown`, never resent.
+ *   scheduled  waiting for send_at or the end of quiet hours; no throughput reserved yet
+ *   queued     waiting for a throughput slot (or for Telnyx's rate limit to reset)
+ *   sending    the request to Telnyx is under way
+ *   sent       Telnyx accepted it; its events carry it on (status: sent, delivered, ...)
+ *   unknown    Telnyx did not answer (5xx, timeout): never resent; its webhook, which names the
+ *              row, settles it, else it fails after UNKNOWN_TIMEOUT_MS
+ *   failed     refused (by Telnyx, an opt-out, or the pool), with errors
+ */
+export type OutboxState = 'scheduled' | 'queued' | 'sending' | 'sent' | 'unknown' | 'failed';

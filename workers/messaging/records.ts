@@ -1,0 +1,104 @@
+// The D1 record of messages and opt-outs (migrations/0004_messages.sql), written by the pools as
+// messages move. A failed write is logged, never turned into a failed send: the pool's own state
+// is the truth, this is the history the reports read.
+
+import { log, maskDigits } from '../../shared/log';
+
+export interface MessageRecord {
+  id: string;
+  telnyx_id: string | null;
+  profile_id: string;
+  direction: 'outbound' | 'inbound';
+  kind: 'send' | 'reply' | 'inbound';
+  pool_number: string | null;
+  other: string;
+  other_country: string | null;
+  type: string | null;
+  parts: number | null;
+  encoding: string | null;
+  state: string;
+  status: string | null;
+  error_code: string | null;
+  cost: string | null;
+  created_at: number;
+  sent_at: string | null;
+  finalized_at: string | null;
+}
+
+export async function recordMessage(db: D1Database, m: MessageRecord): Promise<void> {
+  try {
+    await db
+      .prepare(
+        `INSERT INTO messages (id, telnyx_id, profile_id, direction, kind, pool_number, other_masked, other_country,
+           type, parts, encoding, state, status, error_code, cost, created_at, sent_at, finalized_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET telnyx_id = COALESCE(excluded.telnyx_id, telnyx_id),
+           pool_number = COALESCE(excluded.pool_number, pool_number), state = excluded.state,
+           status = COALESCE(excluded.status, status), error_code = COALESCE(excluded.error_code, error_code),
+           cost = COALESCE(excluded.cost, cost), sent_at = COALESCE(excluded.sent_at, sent_at),
+           finalized_at = COALESCE(excluded.finalized_at, finalized_at), updated_at = excluded.updated_at`,
+      )
+      .bind(
+        m.id,
+        m.telnyx_id,
+        m.profile_id,
+        m.direction,
+        m.kind,
+        m.pool_number,
+        maskDigits(m.other),
+        m.other_country,
+        m.type,
+        m.parts,
+        m.encoding,
+        m.state,
+        m.status,
+        m.error_code,
+        m.cost,
+        new Date(m.created_at).toISOString(),
+        m.sent_at,
+        m.finalized_at,
+        new Date().toISOString(),
+      )
+      .run();
+  } catch (error) {
+    log.error('message_record_failed', { error, id: m.id });
+  }
+}
+
+export async function recordOptOut(
+  db: D1Database,
+  event: {
+    profile_id: string;
+    recipient: string;
+    action: 'opt_out' | 'opt_in' | 'cleared';
+    keyword: string | null;
+    source: string;
+  },
+): Promise<void> {
+  try {
+    await db
+      .prepare(
+        'INSERT INTO opt_out_events (profile_id, recipient_masked, action, keyword, source, at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .bind(
+        event.profile_id,
+        maskDigits(event.recipient),
+        event.action,
+        event.keyword,
+        event.source,
+        new Date().toISOString(),
+      )
+      .run();
+  } catch (error) {
+    log.error('opt_out_record_failed', { error });
+  }
+}
+
+/** Which pool a message belongs to, by the edge's id or Telnyx's. */
+export async function profileOfMessage(db: D1Database, id: string): Promise<string | undefined> {
+  const row = await db
+    .prepare('SELECT profile_id FROM messages WHERE id = ? OR telnyx_id = ? LIMIT 1')
+    .bind(id, id)
+    .first<{ profile_id: string }>();
+  return row?.profile_id;
+}
