@@ -4,8 +4,12 @@
 import http from 'node:http';
 
 export function get(agent, url, headers = {}) {
+  return send(agent, 'GET', url, headers);
+}
+
+export function send(agent, method, url, headers = {}, body = undefined) {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent, headers }, (response) => {
+    const request = http.request(url, { agent, method, headers }, (response) => {
       const chunks = [];
       response.on('data', (chunk) => chunks.push(chunk));
       response.on('end', () =>
@@ -13,11 +17,15 @@ export function get(agent, url, headers = {}) {
       );
     });
     request.on('error', reject);
+    request.end(body);
   });
 }
 
-/** Requests per second over `seconds`, and how many answers were not the expected status. */
-export async function throughput(url, { seconds = 4, connections = 10, headers = {}, expect = 200 } = {}) {
+/**
+ * Requests per second over `seconds`, and how many answers were not the expected status. `next()`
+ * gives each request (method, headers, body) when they must differ; otherwise GET with `headers`.
+ */
+export async function throughput(url, { seconds = 4, connections = 10, headers = {}, expect = 200, next } = {}) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
@@ -26,7 +34,8 @@ export async function throughput(url, { seconds = 4, connections = 10, headers =
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (Date.now() < deadline) {
-        const answer = await get(agent, url, headers);
+        const request = next ? next() : { method: 'GET', headers, body: undefined };
+        const answer = await send(agent, request.method, url, request.headers, request.body);
         if (answer.status !== expect) unexpected++;
         done++;
       }

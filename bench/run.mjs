@@ -5,7 +5,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBundleSize } from './bundle-size.mjs';
+import { benchChoice } from './choice.mjs';
 import { benchLookup } from './lookup.mjs';
+import { benchMessaging } from './messaging.mjs';
 import { benchVerification } from './verify.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -54,6 +56,24 @@ report('Telnyx calls made', replay.upstreamCalls, 'calls');
 report('distinct pairs per Telnyx call', replay.distinctPairs / replay.upstreamCalls, 'x', 1, { atLeast: true });
 if (replay.failed > 0) {
   console.log(`\n${replay.failed} replayed lookups failed.`);
+  process.exitCode = 1;
+}
+
+console.log('\nNumber choice in a pool of 10,000 numbers with 100,000 sticky entries, in a Durable Object');
+const choice = await benchChoice({ root });
+report('per choice (sticky lookup + draw)', choice.msPerChoice * 1000, 'µs', 50);
+
+console.log('\nMessaging on wrangler dev (bundle + simulator; median of 3 rounds of 4 s, 10 connections)');
+const messaging = await benchMessaging({ root });
+report('trivial route (/health)', messaging.trivialPerSecond, 'req/s');
+report('signed message.finalized webhooks', messaging.webhooksPerSecond, 'req/s');
+report('webhooks / trivial route', messaging.webhooksPerSecond / messaging.trivialPerSecond, 'x', 0.7, {
+  atLeast: true,
+});
+report('CPU per webhook (bundle process tree)', messaging.cpuMsPerWebhook, 'ms');
+report('sends through one pool', messaging.sendsPerSecond, 'req/s');
+if (messaging.sendsAtSimulator < messaging.sends) {
+  console.log(`  only ${messaging.sendsAtSimulator} of ${messaging.sends} sends reached the simulator`);
   process.exitCode = 1;
 }
 

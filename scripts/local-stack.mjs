@@ -41,9 +41,19 @@ async function waitFor(url, timeoutMs, stopped) {
 /**
  * Starts both Workers. Resolves once both answer, or rejects with a message saying what failed.
  * `onExit(name, code)` is called if a process stops on its own. `output`: where their logs go
- * (null to drop them). `logLevel`: wrangler's (e.g. "warn" for benchmarks).
+ * (null to drop them). `logLevel`: wrangler's (e.g. "warn" for benchmarks). `edgeVars`: extra
+ * [vars] for the bundle (benchmarks raise limits with them). The result's `edgeProcessGroup` is the
+ * bundle's process group id, for measuring its CPU.
  */
-export async function startStack({ edgePort, simPort, stateDir, output = process.stdout, logLevel, onExit }) {
+export async function startStack({
+  edgePort,
+  simPort,
+  stateDir,
+  output = process.stdout,
+  logLevel,
+  onExit,
+  edgeVars = {},
+}) {
   const edgeUrl = `http://127.0.0.1:${edgePort}`;
   const simUrl = `http://127.0.0.1:${simPort}`;
   const children = [];
@@ -106,7 +116,7 @@ export async function startStack({ edgePort, simPort, stateDir, output = process
       throw new Error('Applying the D1 migrations to the local database failed; see the output above.');
     }
 
-    const secrets = devSecrets(publicKey, simUrl);
+    const secrets = { ...devSecrets(publicKey, simUrl), ...edgeVars };
     const vars = Object.entries(secrets).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
     start('The bundle', '[edge] ', [...devArgs('wrangler.toml', edgePort, edgeState), ...vars]);
     if (!(await waitFor(`${edgeUrl}/health`, 60_000, () => stopping))) {
@@ -116,5 +126,5 @@ export async function startStack({ edgePort, simPort, stateDir, output = process
     stop();
     throw error;
   }
-  return { edgeUrl, simUrl, stop };
+  return { edgeUrl, simUrl, stop, edgeProcessGroup: children[1].pid };
 }

@@ -102,7 +102,19 @@ export function scrubFields(fields: LogFields): LogFields {
   return scrub(fields, '', 0, new Set()) as LogFields;
 }
 
+const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+let threshold = RANK.info;
+
+/**
+ * LOG_LEVEL: the least severe level written (debug, info, warn, error; default info). Set from the
+ * environment at the start of each request, queue batch and alarm. Lines below it cost nothing.
+ */
+export function setLogLevel(value: string | undefined): void {
+  threshold = RANK[(value ?? '').trim().toLowerCase() as Level] ?? RANK.info;
+}
+
 function write(level: Level, event: string, fields: LogFields = {}): void {
+  if (RANK[level] < threshold) return;
   // time, level and event come last so that a field of the same name cannot pass for them.
   const line = JSON.stringify({
     ...scrubFields(fields),

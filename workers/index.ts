@@ -10,6 +10,7 @@ import { Router, type IRequest } from 'itty-router';
 import { requireAdmin } from '../shared/auth';
 import { errorResponse, notFound } from '../shared/errors';
 import { healthResponse } from '../shared/health';
+import { setLogLevel } from '../shared/log';
 import type { EdgeArgs, EdgeWorker } from '../shared/worker';
 import { lookupWorker } from './lookup';
 import { messagingWorker } from './messaging';
@@ -42,8 +43,12 @@ const queueConsumers = Object.assign({}, ...workers.map((worker) => worker.queue
 export { NumberPool } from './messaging/pool/number-pool';
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  fetch(request, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
+    return app.fetch(request, env, ctx);
+  },
   async queue(batch, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
     const consume = queueConsumers[batch.queue];
     if (consume === undefined) {
       // A queue this bundle does not know: leave the messages for a retry rather than drop them.

@@ -23,11 +23,13 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** `state`: 'received' (the default for an event), or why it is kept here rather than handled. */
 export async function storeWebhook(
   db: D1Database,
   source: WebhookSource,
   path: string,
   webhook: VerifiedWebhook,
+  state?: 'no_pool',
 ): Promise<StoredWebhook> {
   const envelope = parseEnvelope(webhook.text);
   const eventId = envelope?.id ?? `unparsed:${await sha256Hex(webhook.rawBody)}`;
@@ -48,7 +50,7 @@ export async function storeWebhook(
       path,
       envelope?.attempt ?? null,
       webhook.text ?? encodeBase64(webhook.rawBody),
-      envelope ? 'received' : 'quarantined',
+      envelope ? (state ?? 'received') : 'quarantined',
     )
     .first<{ deliveries: number }>();
   return { eventId, envelope, duplicate: (inserted?.deliveries ?? 1) > 1 };

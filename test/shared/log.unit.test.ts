@@ -5,8 +5,8 @@
 // names. Numbers that are not phone numbers (counts, Unix timestamps) survive. Lines are captured
 // by spying on console.log/warn/error and checked with the row's regex, /\+\d{8,15}/.
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { log, maskDigits, maskText, scrubFields, type LogFields } from '../../shared/log';
+import { afterEach, beforeEach, describe, expect, it, vi, afterAll, beforeAll } from 'vitest';
+import { log, maskDigits, maskText, scrubFields, type LogFields, setLogLevel } from '../../shared/log';
 import { sampleEvent } from '../support/webhooks';
 
 const PHONE = /\+\d{8,15}/;
@@ -55,6 +55,27 @@ function receivedMessage(): Record<string, any> {
   event.data.payload.cc = [{ carrier: 'Verizon', line_type: 'Wireless', phone_number: '+13125550177' }];
   return event;
 }
+
+// Every level is written in these tests; LOG_LEVEL's filtering has its own test below.
+beforeAll(() => setLogLevel('debug'));
+afterAll(() => setLogLevel(undefined));
+
+describe('LOG_LEVEL', () => {
+  it('writes nothing below the level set, and reads unknown values as info', () => {
+    setLogLevel('warn');
+    const before = written.length;
+    log.debug('a');
+    log.info('b');
+    log.warn('c');
+    log.error('d');
+    expect(written.slice(before).map((w) => JSON.parse(w.line).event)).toEqual(['c', 'd']);
+    setLogLevel('nonsense');
+    log.debug('e');
+    log.info('f');
+    expect(written.slice(before + 2).map((w) => JSON.parse(w.line).event)).toEqual(['f']);
+    setLogLevel('debug');
+  });
+});
 
 describe('line format', () => {
   it('writes one JSON object per line with time, level and event, on the console method of its level', () => {

@@ -1,13 +1,14 @@
-// What happens to a stored, verified messaging webhook after Telnyx has its 200: the pool whose
-// number it concerns acts on it (opt-outs, replies, status, health), then it is forwarded to the
-// business. This runs off the request path (ctx.waitUntil). If it fails, the event stays in D1
-// with state 'received' and is acted on again later (the hourly housekeeping), never lost.
+// Where a verified messaging webhook goes before Telnyx gets its 200: into the inbox of the pool
+// whose number it concerns (the pool's Durable Object), which acts on it right after. An event
+// for a number in no pool, or a signed body that is not an event at all, is kept in D1 instead
+// (webhook_events, state no_pool or quarantined). Either way it is stored before the answer, so
+// nothing Telnyx delivered is lost, and stored once per event id.
 
 import { log } from '../../shared/log';
-import type { StoredWebhook } from '../../shared/webhooks/inbox';
-import { enqueueForward } from './forward';
-import type { PoolEvent } from './pool/types';
-import { getProfile, profileIdOfNumber } from './profiles';
+import { storeWebhook } from '../../shared/webhooks/inbox';
+import { parseEnvelope } from '../../shared/webhooks/envelope';
+import type { VerifiedWebhook } from '../../shared/webhooks/receive';
+import { profileForNumber } from './profiles';
 import { poolOf } from './routes';
 
 /** The pool number an event concerns: the receiving number of an inbound message, else the sender. */
@@ -18,52 +19,43 @@ function poolNumberOf(eventType: string, payload: Record<string, unknown>): stri
   return (payload.from as { phone_number?: string } | undefined)?.phone_number;
 }
 
-export async function processMessagingEvent(
+export interface Routed {
+  eventId: string;
+  eventType: string | undefined;
+  duplicate: boolean;
+  where: 'pool' | 'no_pool' | 'quarantined';
+}
+
+export async function routeMessagingWebhook(
   env: Env,
-  stored: StoredWebhook,
-  rawBody: string,
-  context: { webhookBase: string; edgeId: string | null },
-): Promise<void> {
-  const envelope = stored.envelope;
-  if (envelope === undefined) return; // quarantined: nothing to act on
-  try {
-    const number = poolNumberOf(envelope.eventType, envelope.payload);
-    const profileId = number === undefined ? undefined : await profileIdOfNumber(env.CONFIG, number);
-    const profile = profileId === undefined ? undefined : await getProfile(env.CONFIG, profileId);
-    if (profile === undefined) {
+  webhook: VerifiedWebhook,
+  path: string,
+  url: URL,
+): Promise<Routed> {
+  const envelope = parseEnvelope(webhook.text);
+  const number = envelope === undefined ? undefined : poolNumberOf(envelope.eventType, envelope.payload);
+  const profile = number === undefined ? undefined : await profileForNumber(env.CONFIG, number);
+  if (envelope === undefined || profile === undefined || webhook.text === undefined) {
+    const stored = await storeWebhook(env.DB, 'messaging', path, webhook, envelope ? 'no_pool' : undefined);
+    if (envelope)
       log.warn('messaging_event_without_pool', { event_id: envelope.id, event_type: envelope.eventType, number });
-      await markEvent(env.DB, envelope.id, 'no_pool');
-      return;
-    }
-    const event: PoolEvent = {
+    return {
+      eventId: stored.eventId,
+      eventType: envelope?.eventType,
+      duplicate: stored.duplicate,
+      where: envelope ? 'no_pool' : 'quarantined',
+    };
+  }
+  const { duplicate } = await poolOf(env, profile.id).receiveEvent(
+    { profile, webhookBase: url.origin },
+    {
       id: envelope.id,
       eventType: envelope.eventType,
       occurredAt: envelope.occurredAt,
-      payload: envelope.payload,
-      edgeId: context.edgeId,
-    };
-    const outcome = await poolOf(env, profile.id).handleEvent({ profile, webhookBase: context.webhookBase }, event);
-    if (outcome.forwardUrl !== null && !outcome.actions.includes('duplicate')) {
-      await enqueueForward(env, {
-        id: envelope.id,
-        url: outcome.forwardUrl,
-        body: rawBody,
-        profile_id: profile.id,
-        event_type: envelope.eventType,
-        created_at: envelope.occurredAt ?? new Date().toISOString(),
-      });
-    }
-    await markEvent(env.DB, envelope.id, 'processed');
-    log.info('messaging_event_processed', {
-      event_id: envelope.id,
-      event_type: envelope.eventType,
-      actions: outcome.actions,
-    });
-  } catch (error) {
-    log.error('messaging_event_failed', { event_id: envelope.id, event_type: envelope.eventType, error });
-  }
-}
-
-async function markEvent(db: D1Database, eventId: string, state: 'processed' | 'no_pool'): Promise<void> {
-  await db.prepare('UPDATE webhook_events SET state = ? WHERE event_id = ?').bind(state, eventId).run();
+      edgeId: url.searchParams.get('edge_id'),
+      path,
+      body: webhook.text,
+    },
+  );
+  return { eventId: envelope.id, eventType: envelope.eventType, duplicate, where: 'pool' };
 }

@@ -3,10 +3,9 @@
 
 import { jsonResponse } from '../../shared/errors';
 import { log } from '../../shared/log';
-import { storeWebhook } from '../../shared/webhooks/inbox';
 import { receiveTelnyxWebhook } from '../../shared/webhooks/receive';
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
-import { processMessagingEvent } from './events';
+import { routeMessagingWebhook } from './events';
 import { checkForwardConfig, forwardQueues, registerForwardRoutes } from './forward';
 import { registerMessagingRoutes } from './routes';
 
@@ -14,29 +13,20 @@ const router = createWorkerRouter();
 
 // Telnyx's messaging webhooks (the URLs the pool gives Telnyx with each send, and the profile's
 // URLs in the Telnyx portal). A webhook that fails the signature check is refused with 401 and
-// nothing happens. A genuine one is stored (once per event id) before it is acknowledged, so
-// nothing Telnyx delivered is lost; the pool acts on it after the answer, off the 2-second path.
+// nothing happens. A genuine one is stored (once per event id, in its pool's inbox) before it is
+// acknowledged, so nothing Telnyx delivered is lost; the pool acts on it right after the answer,
+// off the 2-second path (events.ts).
 for (const path of ['/webhooks/messaging', '/webhooks/messaging/failover']) {
-  router.post(path, async (request, env, ctx) => {
+  router.post(path, async (request, env) => {
     const webhook = await receiveTelnyxWebhook(request, env);
-    const stored = await storeWebhook(env.DB, 'messaging', path, webhook);
+    const routed = await routeMessagingWebhook(env, webhook, path, new URL(request.url));
     log.info('messaging_webhook_received', {
       path,
-      event_id: stored.eventId,
-      event_type: stored.envelope?.eventType,
-      attempt: stored.envelope?.attempt,
-      duplicate: stored.duplicate,
-      quarantined: stored.envelope === undefined,
+      event_id: routed.eventId,
+      event_type: routed.eventType,
+      duplicate: routed.duplicate,
+      stored_in: routed.where,
     });
-    if (!stored.duplicate && webhook.text !== undefined) {
-      const url = new URL(request.url);
-      ctx.waitUntil(
-        processMessagingEvent(env, stored, webhook.text, {
-          webhookBase: url.origin,
-          edgeId: url.searchParams.get('edge_id'),
-        }),
-      );
-    }
     return jsonResponse({ received: true });
   });
 }

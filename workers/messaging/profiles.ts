@@ -208,6 +208,29 @@ export async function listProfiles(kv: KVNamespace, query: URLSearchParams): Pro
     .sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || a.id.localeCompare(b.id));
 }
 
+/** How long this isolate trusts what it read of the number index and profiles (KV allows 60 s). */
+const MEMORY_MS = 30_000;
+const memory = new Map<string, { profile: EdgeProfile | undefined; until: number }>();
+
+/**
+ * The profile a number belongs to, through a short in-isolate memory: a webhook for a busy pool
+ * then costs no KV read. Like KV itself, it may lag a change by up to a minute.
+ */
+export async function profileForNumber(kv: KVNamespace, e164: string): Promise<EdgeProfile | undefined> {
+  const held = memory.get(e164);
+  if (held !== undefined && held.until > Date.now()) return held.profile;
+  const id = await profileIdOfNumber(kv, e164);
+  const profile = id === undefined ? undefined : await getProfile(kv, id);
+  memory.set(e164, { profile, until: Date.now() + MEMORY_MS });
+  if (memory.size > 10_000) memory.delete(memory.keys().next().value!);
+  return profile;
+}
+
+/** Forgets what this isolate remembers of profiles (after a change made here, and in tests). */
+export function forgetProfileMemory(): void {
+  memory.clear();
+}
+
 /** The profile a number sends for, from the KV index (may lag a minute behind a change). */
 export async function profileIdOfNumber(kv: KVNamespace, e164: string): Promise<string | undefined> {
   return (await kv.get(poolNumberKey(e164))) ?? undefined;

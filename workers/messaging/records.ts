@@ -25,43 +25,48 @@ export interface MessageRecord {
   finalized_at: string | null;
 }
 
-export async function recordMessage(db: D1Database, m: MessageRecord): Promise<void> {
+/** Writes (or updates) message records, all in one D1 batch. */
+export async function recordMessages(db: D1Database, records: readonly MessageRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const upsert = db.prepare(
+    `INSERT INTO messages (id, telnyx_id, profile_id, direction, kind, pool_number, other_masked, other_country,
+       type, parts, encoding, state, status, error_code, cost, created_at, sent_at, finalized_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET telnyx_id = COALESCE(excluded.telnyx_id, telnyx_id),
+       pool_number = COALESCE(excluded.pool_number, pool_number), state = excluded.state,
+       status = COALESCE(excluded.status, status), error_code = COALESCE(excluded.error_code, error_code),
+       cost = COALESCE(excluded.cost, cost), sent_at = COALESCE(excluded.sent_at, sent_at),
+       finalized_at = COALESCE(excluded.finalized_at, finalized_at), updated_at = excluded.updated_at`,
+  );
+  const now = new Date().toISOString();
   try {
-    await db
-      .prepare(
-        `INSERT INTO messages (id, telnyx_id, profile_id, direction, kind, pool_number, other_masked, other_country,
-           type, parts, encoding, state, status, error_code, cost, created_at, sent_at, finalized_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET telnyx_id = COALESCE(excluded.telnyx_id, telnyx_id),
-           pool_number = COALESCE(excluded.pool_number, pool_number), state = excluded.state,
-           status = COALESCE(excluded.status, status), error_code = COALESCE(excluded.error_code, error_code),
-           cost = COALESCE(excluded.cost, cost), sent_at = COALESCE(excluded.sent_at, sent_at),
-           finalized_at = COALESCE(excluded.finalized_at, finalized_at), updated_at = excluded.updated_at`,
-      )
-      .bind(
-        m.id,
-        m.telnyx_id,
-        m.profile_id,
-        m.direction,
-        m.kind,
-        m.pool_number,
-        maskDigits(m.other),
-        m.other_country,
-        m.type,
-        m.parts,
-        m.encoding,
-        m.state,
-        m.status,
-        m.error_code,
-        m.cost,
-        new Date(m.created_at).toISOString(),
-        m.sent_at,
-        m.finalized_at,
-        new Date().toISOString(),
-      )
-      .run();
+    await db.batch(
+      records.map((m) =>
+        upsert.bind(
+          m.id,
+          m.telnyx_id,
+          m.profile_id,
+          m.direction,
+          m.kind,
+          m.pool_number,
+          maskDigits(m.other),
+          m.other_country,
+          m.type,
+          m.parts,
+          m.encoding,
+          m.state,
+          m.status,
+          m.error_code,
+          m.cost,
+          new Date(m.created_at).toISOString(),
+          m.sent_at,
+          m.finalized_at,
+          now,
+        ),
+      ),
+    );
   } catch (error) {
-    log.error('message_record_failed', { error, id: m.id });
+    log.error('message_record_failed', { error, count: records.length });
   }
 }
 

@@ -13,6 +13,7 @@ import type { PoolContext, PoolNumber, PoolResult } from './pool/types';
 import {
   createProfile,
   deleteProfileRecord,
+  forgetProfileMemory,
   listProfiles,
   numberInUse,
   poolNumberKey,
@@ -156,15 +157,18 @@ export function registerMessagingRoutes(router: EdgeRouter): void {
   router.get<EdgeRequest, EdgeArgs>('/v2/messaging_profiles/:id', async (request, env) =>
     jsonResponse({ data: await requireProfile(env.CONFIG, param(request, 'id')) }),
   );
-  router.patch<EdgeRequest, EdgeArgs>('/v2/messaging_profiles/:id', async (request, env) =>
-    jsonResponse({ data: await updateProfile(env.CONFIG, param(request, 'id'), await readJsonObject(request)) }),
-  );
+  router.patch<EdgeRequest, EdgeArgs>('/v2/messaging_profiles/:id', async (request, env) => {
+    const profile = await updateProfile(env.CONFIG, param(request, 'id'), await readJsonObject(request));
+    forgetProfileMemory();
+    return jsonResponse({ data: profile });
+  });
   router.delete<EdgeRequest, EdgeArgs>('/v2/messaging_profiles/:id', async (request, env) => {
     const profile = await requireProfile(env.CONFIG, param(request, 'id'));
     const pool = poolOf(env, profile.id);
     for (const number of await pool.listNumbers()) await env.CONFIG.delete(poolNumberKey(number.phone_number));
     await pool.clear();
     await deleteProfileRecord(env.CONFIG, profile.id);
+    forgetProfileMemory();
     return jsonResponse({ data: profile });
   });
 
@@ -208,6 +212,7 @@ export function registerMessagingRoutes(router: EdgeRouter): void {
     const pool = poolOf(env, profile.id);
     await pool.addNumber(contextOf(request, profile), number);
     await env.CONFIG.put(poolNumberKey(number.phone_number), profile.id);
+    forgetProfileMemory();
     const added = (await pool.listNumbers()).find((n) => n.phone_number === number.phone_number)!;
     return jsonResponse({ data: numberView(profile.id, added) });
   });
@@ -221,6 +226,7 @@ export function registerMessagingRoutes(router: EdgeRouter): void {
       if (existing === undefined) throw notFound(`${phoneNumber} is not a number of messaging profile ${profile.id}.`);
       await pool.removeNumber(phoneNumber);
       await env.CONFIG.delete(poolNumberKey(phoneNumber));
+      forgetProfileMemory();
       return jsonResponse({ data: numberView(profile.id, existing) });
     },
   );

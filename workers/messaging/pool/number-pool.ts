@@ -13,12 +13,12 @@ import { DurableObject } from 'cloudflare:workers';
 import type { TelnyxErrorObject } from '../../../shared/errors';
 import { keywordOf } from '../../../shared/keywords';
 import { nextAllowedTime } from '../../../shared/local-time';
-import { log } from '../../../shared/log';
+import { log, setLogLevel } from '../../../shared/log';
 import { telnyxClientFromEnv } from '../../../shared/telnyx/client';
 import { TelnyxApiError } from '../../../shared/telnyx/errors';
 import { ACCOUNT_MPS, defaultMps } from '../../../shared/telnyx/throughput';
 import type { OutboundMessagePayload } from '../../../shared/telnyx/types';
-import { recordMessage, recordOptOut } from '../records';
+import { recordMessages, recordOptOut, type MessageRecord } from '../records';
 import {
   PoolIndex,
   STICKY_MS,
@@ -30,12 +30,26 @@ import {
 } from './choose';
 import { helpReply, startConfirmation, stopConfirmation } from './replies';
 import { POOL_SCHEMA, type OutboxState } from './schema';
-import type { EventOutcome, PoolContext, PoolEvent, PoolNumber, PoolResult, SendRequest } from './types';
+import { enqueueForward } from '../forward';
+import type { EventOutcome, InboxEvent, PoolContext, PoolEvent, PoolNumber, PoolResult, SendRequest } from './types';
 
 /** How long an unknown send waits for its webhook before it is called failed. */
 export const UNKNOWN_TIMEOUT_MS = 10 * 60_000;
 const IDEMPOTENCY_MS = 24 * 3600_000;
 const ALARM_BATCH = 50;
+const INBOX_BATCH = 100;
+/** An event whose handling fails this many times is set aside (state 'failed') and logged. */
+const INBOX_ATTEMPTS = 5;
+/**
+ * Events wait this long before the alarm acts on them, so that a burst is handled in one run (one
+ * D1 write for its records, not one per event). Replies to STOP or HELP go out this much later.
+ */
+const INBOX_DELAY_MS = 200;
+/** The inbox's history goes to D1 in batches of this many rows, or when its oldest is this old. */
+const HISTORY_BATCH = 100;
+const HISTORY_DELAY_MS = 5_000;
+/** Events are kept this long after they are handled: a late duplicate still finds its id. */
+const INBOX_KEEP_MS = 7 * 86_400_000;
 /** Statuses in the order they happen; a late event never moves a message backwards. */
 const STATUS_RANK: Record<string, number> = {
   scheduled: 0,
@@ -48,6 +62,19 @@ const STATUS_RANK: Record<string, number> = {
   sending_failed: 4,
   expired: 4,
 };
+
+interface InboxRow {
+  event_id: string;
+  event_type: string;
+  occurred_at: string | null;
+  path: string;
+  edge_id: string | null;
+  body: string;
+  deliveries: number;
+  state: 'pending' | 'done' | 'failed';
+  attempts: number;
+  received_at: number;
+}
 
 interface OutboxRow {
   id: string;
@@ -78,6 +105,7 @@ export class NumberPool extends DurableObject<Env> {
 
   constructor(state: DurableObjectState, env: Env) {
     super(state, env);
+    setLogLevel(env.LOG_LEVEL);
     this.#sql = state.storage.sql;
     void state.blockConcurrencyWhile(async () => {
       this.#sql.exec(POOL_SCHEMA);
@@ -112,9 +140,16 @@ export class NumberPool extends DurableObject<Env> {
 
   /** The profile and edge URL of the latest call, kept for the alarm, which has no request. */
   #remember(context: PoolContext): PoolContext {
-    this.#setValue('context', context);
+    const json = JSON.stringify(context);
+    // Written only when it changed: most calls carry the same profile as the last one.
+    if (json !== this.#contextJson) {
+      this.#setValue('context', context);
+      this.#contextJson = json;
+    }
     return context;
   }
+
+  #contextJson: string | undefined;
 
   #context(): PoolContext | undefined {
     return this.#getValue<PoolContext>('context');
@@ -270,6 +305,15 @@ export class NumberPool extends DurableObject<Env> {
   // --- Sending --------------------------------------------------------------------------------
 
   async send(context: PoolContext, request: SendRequest): Promise<PoolResult<Message>> {
+    try {
+      return await this.#send(context, request);
+    } finally {
+      // Written after the answer, not before it.
+      this.ctx.waitUntil(this.#flushRecords());
+    }
+  }
+
+  async #send(context: PoolContext, request: SendRequest): Promise<PoolResult<Message>> {
     this.#remember(context);
     const now = Date.now();
     if (request.idempotencyKey !== null) {
@@ -512,8 +556,12 @@ export class NumberPool extends DurableObject<Env> {
         use_profile_webhooks: false,
       });
       const message = body.data as Message | undefined;
-      // Telnyx names its own profile; the business's clients know the pool by the edge's id.
-      if (message) message.messaging_profile_id = context.profile.id;
+      if (message) {
+        // Telnyx names its own profile; the business's clients know the pool by the edge's id.
+        message.messaging_profile_id = context.profile.id;
+        // The edge encoded the text before Telnyx saw it, so Telnyx cannot know it did.
+        if (request.smartEncodingApplied) message.smart_encoding_applied = true;
+      }
       this.#update(row, {
         state: 'sent',
         status: (message?.to as Array<{ status?: string }> | undefined)?.[0]?.status ?? 'queued',
@@ -636,30 +684,44 @@ export class NumberPool extends DurableObject<Env> {
     const request = JSON.parse(row.request) as SendRequest;
     const message = row.message ? (JSON.parse(row.message) as OutboundMessagePayload) : undefined;
     const final = message?.completed_at ? message : undefined;
-    this.ctx.waitUntil(
-      recordMessage(this.env.DB, {
-        id: row.id,
-        telnyx_id: row.telnyx_id,
-        profile_id: context.profile.id,
-        direction: 'outbound',
-        kind: row.kind,
-        pool_number: row.sender,
-        other: request.to,
-        other_country: request.toCountry,
-        type: request.type,
-        parts: request.parts,
-        encoding: request.encoding,
-        state: row.state,
-        status: row.status,
-        error_code:
-          (message?.errors?.[0]?.code as string | undefined) ??
-          (row.errors ? ((JSON.parse(row.errors) as TelnyxErrorObject[])[0]?.code ?? null) : null),
-        cost: message?.cost?.amount ?? null,
-        created_at: row.created_at,
-        sent_at: message?.sent_at ?? null,
-        finalized_at: final?.completed_at ?? null,
-      }),
-    );
+    this.#queueRecord({
+      id: row.id,
+      telnyx_id: row.telnyx_id,
+      profile_id: context.profile.id,
+      direction: 'outbound',
+      kind: row.kind,
+      pool_number: row.sender,
+      other: request.to,
+      other_country: request.toCountry,
+      type: request.type,
+      parts: request.parts,
+      encoding: request.encoding,
+      state: row.state,
+      status: row.status,
+      error_code:
+        (message?.errors?.[0]?.code as string | undefined) ??
+        (row.errors ? ((JSON.parse(row.errors) as TelnyxErrorObject[])[0]?.code ?? null) : null),
+      cost: message?.cost?.amount ?? null,
+      created_at: row.created_at,
+      sent_at: message?.sent_at ?? null,
+      finalized_at: final?.completed_at ?? null,
+    });
+  }
+
+  /**
+   * Message records wait here and are written to D1 together: at the end of an alarm run, or after
+   * a send's answer. A row per event, written one by one, cost more than the event itself.
+   */
+  #pendingRecords = new Map<string, MessageRecord>();
+
+  #queueRecord(record: MessageRecord): void {
+    this.#pendingRecords.set(record.id, record);
+  }
+
+  async #flushRecords(): Promise<void> {
+    const records = [...this.#pendingRecords.values()];
+    this.#pendingRecords.clear();
+    await recordMessages(this.env.DB, records);
   }
 
   // --- Replies (HELP, STOP and START answers) ---------------------------------------------------
@@ -711,17 +773,36 @@ export class NumberPool extends DurableObject<Env> {
 
   // --- Telnyx's webhooks ----------------------------------------------------------------------
 
-  async handleEvent(context: PoolContext, event: PoolEvent): Promise<EventOutcome> {
+  /**
+   * Takes a verified event into the inbox and returns whether Telnyx had delivered it before.
+   * Once this returns, the event is in durable storage: the webhook can be acknowledged. The pool
+   * acts on it in its alarm, which runs right after.
+   */
+  async receiveEvent(context: PoolContext, event: InboxEvent): Promise<{ duplicate: boolean }> {
     this.#remember(context);
-    const forwardDefault = context.profile.edge.forward_url;
-    const seen = this.#sql.exec(
-      'INSERT INTO events_seen (event_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    const now = Date.now();
+    const row = this.#first<{ deliveries: number }>(
+      `INSERT INTO inbox (event_id, seq, event_type, occurred_at, path, edge_id, body, state, received_at)
+       VALUES (?, 0, ?, ?, ?, ?, ?, 'pending', ?)
+       ON CONFLICT (event_id) DO UPDATE SET deliveries = deliveries + 1
+       RETURNING deliveries`,
       event.id,
-      Date.now(),
+      event.eventType,
+      event.occurredAt ?? null,
+      event.path,
+      event.edgeId,
+      event.body,
+      now,
     );
-    if (seen.rowsWritten === 0) return { actions: ['duplicate'], forwardUrl: null };
-    this.#sql.exec('DELETE FROM events_seen WHERE at < ?', Date.now() - 7 * 86_400_000);
+    const duplicate = (row?.deliveries ?? 1) > 1;
+    // An alarm already due soon enough will take this event too; only otherwise arm one.
+    if (!duplicate && !(this.#alarmAt !== undefined && this.#alarmAt <= now + INBOX_DELAY_MS)) await this.#armAlarm();
+    return { duplicate };
+  }
 
+  /** Acts on one event of the inbox. */
+  async #handle(context: PoolContext, event: PoolEvent): Promise<EventOutcome> {
+    const forwardDefault = context.profile.edge.forward_url;
     switch (event.eventType) {
       case 'message.received':
         return { actions: await this.#received(context, event.payload), forwardUrl: forwardDefault };
@@ -734,32 +815,114 @@ export class NumberPool extends DurableObject<Env> {
     }
   }
 
+  /** Acts on pending inbox events in the order they came, forwarding each when it should be. */
+  async #drainInbox(context: PoolContext): Promise<void> {
+    const pending = this.#all<InboxRow>(
+      "SELECT * FROM inbox WHERE state = 'pending' ORDER BY rowid LIMIT ?",
+      INBOX_BATCH,
+    );
+    for (const row of pending) {
+      try {
+        const envelope = JSON.parse(row.body) as { data?: { payload?: Record<string, unknown> } };
+        const event: PoolEvent = {
+          id: row.event_id,
+          eventType: row.event_type,
+          occurredAt: row.occurred_at ?? undefined,
+          payload: envelope.data?.payload ?? {},
+          edgeId: row.edge_id,
+        };
+        const outcome = await this.#handle(context, event);
+        if (outcome.forwardUrl !== null) {
+          await enqueueForward(this.env, {
+            id: row.event_id,
+            url: outcome.forwardUrl,
+            body: row.body,
+            profile_id: context.profile.id,
+            event_type: row.event_type,
+            created_at: row.occurred_at ?? new Date(row.received_at).toISOString(),
+          });
+        }
+        this.#sql.exec(
+          "UPDATE inbox SET state = 'done', actions = ? WHERE event_id = ?",
+          JSON.stringify(outcome.actions),
+          row.event_id,
+        );
+      } catch (error) {
+        // Left pending for the next alarm, up to a limit: one bad event must not block the rest.
+        const attempts = row.attempts + 1;
+        this.#sql.exec(
+          'UPDATE inbox SET attempts = ?, state = ? WHERE event_id = ?',
+          attempts,
+          attempts >= INBOX_ATTEMPTS ? 'failed' : 'pending',
+          row.event_id,
+        );
+        log.error('messaging_event_failed', { event_id: row.event_id, event_type: row.event_type, attempts, error });
+      }
+    }
+  }
+
+  /** The inbox's history, written to D1 (webhook_events) in one batch, then pruned after a week. */
+  async #recordInbox(context: PoolContext): Promise<void> {
+    const rows = this.#all<InboxRow>(
+      "SELECT * FROM inbox WHERE recorded = 0 AND state != 'pending' ORDER BY rowid LIMIT ?",
+      HISTORY_BATCH,
+    );
+    // History waits for a full batch, or until its oldest row is HISTORY_DELAY_MS old.
+    const due =
+      rows.length >= HISTORY_BATCH || (rows[0] !== undefined && Date.now() - rows[0].received_at >= HISTORY_DELAY_MS);
+    if (due) {
+      try {
+        const insert = this.env.DB.prepare(
+          `INSERT INTO webhook_events (event_id, source, event_type, occurred_at, received_at, path, attempt, deliveries, body, state)
+           VALUES (?, 'messaging', ?, ?, ?, ?, NULL, ?, ?, ?)
+           ON CONFLICT (event_id) DO UPDATE SET deliveries = excluded.deliveries, state = excluded.state`,
+        );
+        await this.env.DB.batch(
+          rows.map((r) =>
+            insert.bind(
+              r.event_id,
+              r.event_type,
+              r.occurred_at,
+              new Date(r.received_at).toISOString(),
+              r.path,
+              r.deliveries,
+              r.body,
+              r.state === 'done' ? 'processed' : 'failed',
+            ),
+          ),
+        );
+        for (const r of rows) this.#sql.exec('UPDATE inbox SET recorded = 1 WHERE event_id = ?', r.event_id);
+      } catch (error) {
+        log.error('webhook_history_failed', { profile_id: context.profile.id, error });
+      }
+    }
+    this.#sql.exec('DELETE FROM inbox WHERE recorded = 1 AND received_at < ?', Date.now() - INBOX_KEEP_MS);
+  }
+
   async #received(context: PoolContext, payload: Record<string, unknown>): Promise<string[]> {
     const person = (payload.from as { phone_number?: string } | undefined)?.phone_number;
     const ours = (payload.to as Array<{ phone_number?: string }> | undefined)?.[0]?.phone_number;
     if (!person || !ours) return ['ignored: no from or to'];
-    this.ctx.waitUntil(
-      recordMessage(this.env.DB, {
-        id: String(payload.id ?? crypto.randomUUID()),
-        telnyx_id: (payload.id as string | undefined) ?? null,
-        profile_id: context.profile.id,
-        direction: 'inbound',
-        kind: 'inbound',
-        pool_number: ours,
-        other: person,
-        other_country: null,
-        type: (payload.type as string | undefined) ?? null,
-        parts: (payload.parts as number | undefined) ?? null,
-        encoding: (payload.encoding as string | undefined) ?? null,
-        state: 'received',
-        status: 'received',
-        error_code: null,
-        cost: null,
-        created_at: Date.now(),
-        sent_at: null,
-        finalized_at: null,
-      }),
-    );
+    this.#queueRecord({
+      id: String(payload.id ?? crypto.randomUUID()),
+      telnyx_id: (payload.id as string | undefined) ?? null,
+      profile_id: context.profile.id,
+      direction: 'inbound',
+      kind: 'inbound',
+      pool_number: ours,
+      other: person,
+      other_country: null,
+      type: (payload.type as string | undefined) ?? null,
+      parts: (payload.parts as number | undefined) ?? null,
+      encoding: (payload.encoding as string | undefined) ?? null,
+      state: 'received',
+      status: 'received',
+      error_code: null,
+      cost: null,
+      created_at: Date.now(),
+      sent_at: null,
+      finalized_at: null,
+    });
     const keyword = keywordOf(payload.text as string | undefined);
     const word = typeof payload.text === 'string' ? payload.text.trim().slice(0, 40) : null;
     if (keyword === 'stop') {
@@ -845,18 +1008,33 @@ export class NumberPool extends DurableObject<Env> {
   async #armAlarm(): Promise<void> {
     const next = this.#first<{ at: number | null }>(
       `SELECT MIN(at) AS at FROM (
-         SELECT MIN(due_at) AS at FROM outbox WHERE state IN ('scheduled', 'queued')
+         SELECT MIN(received_at) + ? AS at FROM inbox WHERE state = 'pending'
+         UNION ALL SELECT MIN(received_at) + ? AS at FROM inbox WHERE state != 'pending' AND recorded = 0
+         UNION ALL SELECT MIN(due_at) AS at FROM outbox WHERE state IN ('scheduled', 'queued')
          UNION ALL SELECT MIN(updated_at) + ? AS at FROM outbox WHERE state = 'unknown')`,
+      INBOX_DELAY_MS,
+      HISTORY_DELAY_MS,
       UNKNOWN_TIMEOUT_MS,
     )?.at;
     if (next === null || next === undefined) return;
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+    if (current === null || current > next) {
+      const at = Math.max(next, Date.now());
+      await this.ctx.storage.setAlarm(at);
+      this.#alarmAt = at;
+    } else {
+      this.#alarmAt = current;
+    }
   }
 
+  /** When the alarm is set for, as last seen here (saves reading it for every event). */
+  #alarmAt: number | undefined;
+
   override async alarm(): Promise<void> {
+    this.#alarmAt = undefined;
     const context = this.#context();
     if (context === undefined) return;
+    await this.#drainInbox(context);
     const now = Date.now();
     const due = this.#all<OutboxRow>(
       "SELECT * FROM outbox WHERE state IN ('scheduled', 'queued') AND due_at <= ? ORDER BY due_at, seq LIMIT ?",
@@ -906,6 +1084,8 @@ export class NumberPool extends DurableObject<Env> {
       });
       this.#recordRow(context, row);
     }
+    await this.#recordInbox(context);
+    await this.#flushRecords();
     await this.#armAlarm();
   }
 }

@@ -1,4 +1,8 @@
 // A pool's state, in its Durable Object's SQLite storage.
+//
+// The inbox holds every Telnyx messaging event for the pool's numbers, written before the webhook
+// is acknowledged (so nothing Telnyx delivered is lost) and keyed by Telnyx's event id (so a
+// second delivery is only counted). The alarm acts on pending events, in the order they came.
 
 export const POOL_SCHEMA = `
 CREATE TABLE IF NOT EXISTS numbers (
@@ -56,7 +60,23 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, due_at, seq);
 CREATE INDEX IF NOT EXISTS outbox_telnyx ON outbox (telnyx_id);
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_idempotency ON outbox (idempotency_key);
-CREATE TABLE IF NOT EXISTS events_seen (event_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+DROP TABLE IF EXISTS events_seen;
+CREATE TABLE IF NOT EXISTS inbox (
+  event_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  event_type TEXT NOT NULL,
+  occurred_at TEXT,
+  path TEXT NOT NULL,
+  edge_id TEXT,
+  body TEXT NOT NULL,
+  deliveries INTEGER NOT NULL DEFAULT 1,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  actions TEXT,
+  received_at INTEGER NOT NULL,
+  recorded INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (state);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 

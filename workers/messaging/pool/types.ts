@@ -63,6 +63,16 @@ export interface PoolEvent {
   edgeId: string | null;
 }
 
+/** What the webhook route gives the pool's inbox: the event and the body exactly as signed. */
+export interface InboxEvent {
+  id: string;
+  eventType: string;
+  occurredAt: string | undefined;
+  edgeId: string | null;
+  path: string;
+  body: string;
+}
+
 export interface EventOutcome {
   /** What the pool did: e.g. "opted_out", "help_replied", "status:delivered", "duplicate", "ignored". */
   actions: string[];
