@@ -5,7 +5,7 @@ import type { IRequest } from 'itty-router';
 import { ApiError, TelnyxCode, badRequest, jsonResponse, notFound } from '../../shared/errors';
 import { readJsonObject } from '../../shared/http';
 import { maskDigits } from '../../shared/log';
-import { parsePhoneNumber } from '../../shared/phone';
+import { parseCountryCode, parsePhoneNumber } from '../../shared/phone';
 import type { NumberType } from '../../shared/telnyx/throughput';
 import type { EdgeArgs, EdgeRequest, EdgeRouter } from '../../shared/worker';
 import type { NumberPool } from './pool/number-pool';
@@ -24,7 +24,7 @@ import {
   type EdgeProfile,
 } from './profiles';
 import { profileOfMessage } from './records';
-import { parseSendRequest, profileIdOfSend, type SendEndpoint } from './send-request';
+import { parseSendRequest, parseSender, profileIdOfSend, type SendEndpoint } from './send-request';
 
 const NUMBER_TYPES: readonly NumberType[] = ['long-code', 'toll-free', 'short-code'];
 
@@ -117,7 +117,7 @@ async function send(request: EdgeRequest, env: Env, endpoint: SendEndpoint): Pro
         source: { pointer: endpoint === 'number_pool' ? '/messaging_profile_id' : '/from' },
       });
     }
-    const from = parsePhoneNumber(body.from, { source: { pointer: '/from' } }).e164;
+    const from = parseSender(body.from, parseCountryCode(env.DEFAULT_COUNTRY ?? ''));
     profileId = await profileIdOfNumber(env.CONFIG, from);
     if (profileId === undefined) {
       throw new ApiError(400, {
@@ -234,12 +234,21 @@ export function registerMessagingRoutes(router: EdgeRouter): void {
   // --- Sending ------------------------------------------------------------------------------
   router.post<EdgeRequest, EdgeArgs>('/v2/messages', (request, env) => send(request, env, 'messages'));
   router.post<EdgeRequest, EdgeArgs>('/v2/messages/number_pool', (request, env) => send(request, env, 'number_pool'));
+  router.post<EdgeRequest, EdgeArgs>('/v2/messages/schedule', (request, env) => send(request, env, 'schedule'));
   router.get<EdgeRequest, EdgeArgs>('/v2/messages/:id', async (request, env) => {
     const id = param(request, 'id');
     const profileId = await profileOfMessage(env.DB, id);
     const message = profileId === undefined ? undefined : await poolOf(env, profileId).getMessage(id);
     if (message === undefined) throw notFound(`No message with id ${id} went through the edge.`);
     return jsonResponse({ data: message });
+  });
+  // Telnyx cancels only scheduled messages; the edge also holds sends queued for throughput, and
+  // can cancel those too, since none of them has left yet.
+  router.delete<EdgeRequest, EdgeArgs>('/v2/messages/:id', async (request, env) => {
+    const id = param(request, 'id');
+    const profileId = await profileOfMessage(env.DB, id);
+    if (profileId === undefined) throw notFound(`No message with id ${id} went through the edge.`);
+    return jsonResponse({ data: unwrap(await poolOf(env, profileId).cancelMessage(id)) });
   });
 
   // --- Opt-outs -----------------------------------------------------------------------------

@@ -1,17 +1,18 @@
-// Checking a send before anything leaves (Telnyx's body for POST /v2/messages and
-// /v2/messages/number_pool): numbers in E.164, text or media, at most 10 parts, an MMS with at most
+// Checking a send before anything leaves (Telnyx's body for POST /v2/messages,
+// /v2/messages/number_pool and /v2/messages/schedule): numbers in E.164, text or media, at most 10 parts, an MMS with at most
 // 10 https media URLs, send_at neither past nor beyond the horizon. Every failure is a 4xx in
 // Telnyx's shape with a pointer to the field. The text is encoded here (smart encoding when the
 // pool asks for it) so the pool only decides who sends, and when.
 
 import { ApiError, TelnyxCode, badRequest, type ErrorSource } from '../../shared/errors';
 import { timeZoneOf } from '../../shared/local-time';
-import { parseCountryCode, parsePhoneNumber } from '../../shared/phone';
+import { parseCountryCode, parsePhoneNumber, type CountryCode } from '../../shared/phone';
 import { MAX_SMS_PARTS, segmentSms, smartEncode } from '../../shared/sms-encoding';
 import type { EdgeProfile } from './profiles';
 import type { SendRequest } from './pool/types';
 
-export type SendEndpoint = 'messages' | 'number_pool';
+/** Which of Telnyx's send routes was called: `schedule` is `messages` with send_at required. */
+export type SendEndpoint = 'messages' | 'number_pool' | 'schedule';
 
 function fieldError(status: number, code: string, title: string, detail: string, source: ErrorSource): ApiError {
   return new ApiError(status, { code, title, detail, source });
@@ -30,6 +31,25 @@ function httpsUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The sender a send names. Telnyx's `from` takes +E.164, a short code or an alphanumeric sender
+ * ID; a pool holds numbers and short codes only, so an alphanumeric ID is refused plainly rather
+ * than misread as a malformed number.
+ */
+export function parseSender(value: unknown, defaultCountry?: CountryCode): string {
+  if (typeof value === 'string' && /^\d{5,6}$/.test(value)) return value;
+  if (typeof value === 'string' && /[a-z]/i.test(value)) {
+    throw fieldError(
+      400,
+      '40305',
+      "Invalid 'from' address",
+      'Alphanumeric sender IDs are not held in pools; give a number or short code of the pool, or leave out from.',
+      { pointer: '/from' },
+    );
+  }
+  return parsePhoneNumber(value, { source: { pointer: '/from' }, defaultCountry }).e164;
 }
 
 /** The profile a send names, before the profile is known: its id, or undefined (then from decides). */
@@ -74,8 +94,8 @@ export function parseSendRequest(
     );
   }
   let from: string | null = null;
-  if (endpoint === 'messages' && body.from !== undefined && body.from !== null) {
-    from = parsePhoneNumber(body.from, { source: { pointer: '/from' }, defaultCountry: country }).e164;
+  if (endpoint !== 'number_pool' && body.from !== undefined && body.from !== null) {
+    from = parseSender(body.from, country);
   }
 
   const text = optionalString(body, 'text') ?? '';
@@ -113,7 +133,9 @@ export function parseSendRequest(
     });
   }
 
-  const smart = profile.edge.smart_encoding ? smartEncode(text) : undefined;
+  // Telnyx's own profile field counts too: the SDK sets it, and Telnyx itself would not apply it,
+  // because the edge sends from numbers whose Telnyx profile is a different one.
+  const smart = profile.edge.smart_encoding || profile.smart_encoding ? smartEncode(text) : undefined;
   const finalText = smart?.text ?? text;
   const segments = segmentSms(finalText);
   if (type === 'SMS' && segments.parts > MAX_SMS_PARTS) {
@@ -128,6 +150,17 @@ export function parseSendRequest(
 
   let sendAt: number | null = null;
   const sendAtText = optionalString(body, 'send_at');
+  if (sendAtText === undefined && endpoint === 'schedule') {
+    throw fieldError(
+      422,
+      TelnyxCode.missingParameter,
+      'Missing required parameter',
+      "The 'send_at' parameter is required.",
+      {
+        pointer: '/send_at',
+      },
+    );
+  }
   if (sendAtText !== undefined) {
     if (endpoint === 'number_pool')
       throw badRequest("'send_at' is not accepted by /v2/messages/number_pool.", { pointer: '/send_at' });

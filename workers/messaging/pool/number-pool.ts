@@ -10,7 +10,7 @@
 // unknown send is settled when its message.sent arrives.
 
 import { DurableObject } from 'cloudflare:workers';
-import type { TelnyxErrorObject } from '../../../shared/errors';
+import { TelnyxCode, type TelnyxErrorObject } from '../../../shared/errors';
 import { keywordOf } from '../../../shared/keywords';
 import { nextAllowedTime } from '../../../shared/local-time';
 import { log, setLogLevel } from '../../../shared/log';
@@ -102,6 +102,8 @@ function failure(status: number, error: TelnyxErrorObject, headers?: Record<stri
 export class NumberPool extends DurableObject<Env> {
   readonly #sql: SqlStorage;
   #index: PoolIndex | undefined;
+  /** Sends under way to Telnyx, by outbox id: a repeat of their Idempotency-Key waits for them. */
+  readonly #inFlight = new Map<string, Promise<PoolResult<Message>>>();
 
   constructor(state: DurableObjectState, env: Env) {
     super(state, env);
@@ -322,7 +324,11 @@ export class NumberPool extends DurableObject<Env> {
         request.idempotencyKey,
         now - IDEMPOTENCY_MS,
       );
-      if (earlier) return this.#resultOf(earlier);
+      if (earlier) {
+        // Still on its way to Telnyx: wait for that answer, so both callers get the same message id.
+        const pending = this.#inFlight.get(earlier.id);
+        return pending ? await pending : this.#resultOf(earlier);
+      }
       // An expired key may be reused.
       this.#sql.exec('UPDATE outbox SET idempotency_key = NULL WHERE idempotency_key = ?', request.idempotencyKey);
     }
@@ -537,8 +543,17 @@ export class NumberPool extends DurableObject<Env> {
     );
   }
 
-  /** Sends one outbox row to Telnyx now. The row is `sending` before the request leaves. */
-  async #deliver(context: PoolContext, row: OutboxRow): Promise<PoolResult<Message>> {
+  /** Sends one outbox row to Telnyx now, remembering the attempt while it is in flight. */
+  #deliver(context: PoolContext, row: OutboxRow): Promise<PoolResult<Message>> {
+    const attempt = this.#deliverNow(context, row).finally(() => {
+      if (this.#inFlight.get(row.id) === attempt) this.#inFlight.delete(row.id);
+    });
+    this.#inFlight.set(row.id, attempt);
+    return attempt;
+  }
+
+  /** The row is `sending` before the request leaves. */
+  async #deliverNow(context: PoolContext, row: OutboxRow): Promise<PoolResult<Message>> {
     const request = JSON.parse(row.request) as SendRequest;
     this.#update(row, { state: 'sending', status: 'sending', attempts: row.attempts + 1 });
     const client = telnyxClientFromEnv(this.env);
@@ -677,7 +692,35 @@ export class NumberPool extends DurableObject<Env> {
 
   async getMessage(id: string): Promise<Message | undefined> {
     const row = this.#first<OutboxRow>('SELECT * FROM outbox WHERE id = ? OR telnyx_id = ?', id, id);
-    return row === undefined ? undefined : this.#messageOf(row);
+    if (row !== undefined) return this.#messageOf(row);
+    const inbound = this.#first<{ message: string }>('SELECT message FROM inbound_messages WHERE id = ?', id);
+    return inbound === undefined ? undefined : (JSON.parse(inbound.message) as Message);
+  }
+
+  /** Cancels a send that has not left: scheduled, or queued for throughput. */
+  async cancelMessage(id: string): Promise<PoolResult<Message>> {
+    const row = this.#first<OutboxRow>('SELECT * FROM outbox WHERE id = ? OR telnyx_id = ?', id, id);
+    if (row === undefined) {
+      return failure(404, {
+        code: TelnyxCode.notFound,
+        title: 'Not found',
+        detail: `No message ${id} is held by this pool.`,
+      });
+    }
+    if (row.state !== 'scheduled' && row.state !== 'queued') {
+      return failure(409, {
+        code: '10015',
+        title: 'Message can not be cancelled',
+        detail: `Message ${id} is ${row.status ?? row.state}; only scheduled or queued messages, which have not left, can be cancelled.`,
+      });
+    }
+    // A queued row holds a throughput slot; giving it back would let the next send jump ahead of
+    // rows already promised later slots, so the slot simply goes unused.
+    this.#update(row, { state: 'cancelled', status: 'cancelled' });
+    const context = this.#context();
+    if (context) this.#recordRow(context, row);
+    this.ctx.waitUntil(this.#flushRecords());
+    return { ok: true, value: this.#messageOf(row) };
   }
 
   #recordRow(context: PoolContext, row: OutboxRow): void {
@@ -897,12 +940,23 @@ export class NumberPool extends DurableObject<Env> {
       }
     }
     this.#sql.exec('DELETE FROM inbox WHERE recorded = 1 AND received_at < ?', Date.now() - INBOX_KEEP_MS);
+    this.#sql.exec('DELETE FROM inbound_messages WHERE received_at < ?', Date.now() - INBOX_KEEP_MS);
   }
 
   async #received(context: PoolContext, payload: Record<string, unknown>): Promise<string[]> {
     const person = (payload.from as { phone_number?: string } | undefined)?.phone_number;
     const ours = (payload.to as Array<{ phone_number?: string }> | undefined)?.[0]?.phone_number;
     if (!person || !ours) return ['ignored: no from or to'];
+    if (typeof payload.id === 'string') {
+      // Clients know the pool by the edge's profile id, as for outbound messages.
+      const message = { ...payload, messaging_profile_id: context.profile.id };
+      this.#sql.exec(
+        'INSERT OR IGNORE INTO inbound_messages (id, message, received_at) VALUES (?, ?, ?)',
+        payload.id,
+        JSON.stringify(message),
+        Date.now(),
+      );
+    }
     this.#queueRecord({
       id: String(payload.id ?? crypto.randomUUID()),
       telnyx_id: (payload.id as string | undefined) ?? null,

@@ -77,6 +77,13 @@ CREATE TABLE IF NOT EXISTS inbox (
   recorded INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (state);
+-- Messages people sent to the pool, as Telnyx described them, for GET /v2/messages/{id}; pruned
+-- with the inbox.
+CREATE TABLE IF NOT EXISTS inbound_messages (
+  id TEXT PRIMARY KEY,
+  message TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -90,5 +97,6 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
  *   unknown    Telnyx did not answer (5xx, timeout): never resent; its webhook, which names the
  *              row, settles it, else it fails after UNKNOWN_TIMEOUT_MS
  *   failed     refused (by Telnyx, an opt-out, or the pool), with errors
+ *   cancelled  cancelled by DELETE /v2/messages/{id} before it left
  */
-export type OutboxState = 'scheduled' | 'queued' | 'sending' | 'sent' | 'unknown' | 'failed';
+export type OutboxState = 'scheduled' | 'queued' | 'sending' | 'sent' | 'unknown' | 'failed' | 'cancelled';
