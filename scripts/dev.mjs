@@ -37,7 +37,7 @@ Telnyx simulator        at ${simUrl}   (GET ${simUrl}/sim lists its controls)
 
 Try:  npm run phone -- sms +13125550123 +13125550100 "Hello"   someone texts your number; watch the bundle answer
       curl -s -H 'Authorization: Bearer ${DEV_ADMIN_TOKEN}' ${edgeUrl}/v2/number_lookup/+13125550100
-      (with SIM_PORT set, give npm run phone the same: SIM_URL=${simUrl})
+      (on other ports, give npm run phone the same EDGE_PORT and SIM_PORT)
 Ctrl-C stops both.
 `);
 }

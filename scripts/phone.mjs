@@ -2,8 +2,10 @@
 // npm run phone -- <command>: play the other side of Telnyx from a terminal, against the Telnyx
 // simulator (sim/) that `npm run dev` runs on 127.0.0.1:8788. Text the account's numbers, watch the
 // signed webhooks reach the bundle, send through the simulator's Telnyx API, inject faults, look
-// at the simulator's state. `listen` plays the business instead: a local URL that receives the
-// events the bundle forwards. No Telnyx account needed; docs/phone-cli.md has examples.
+// at the simulator's state. `pool`, `optouts` and `message` run the business's number pools through
+// the bundle's own API (create, send, follow the receipts); `listen` plays the business's URL that
+// receives the events the bundle forwards. No Telnyx account needed; docs/phone-cli.md has examples
+// and docs/messaging-walkthrough.md one whole session.
 //
 // Plain Node 20, standard library only. One table (COMMANDS) holds every command: its usage, its
 // options (node:util parseArgs) and the function that runs it.
@@ -66,7 +68,7 @@ function section(title) {
 function keyValues(object, prefix = '') {
   const rows = [];
   for (const [key, value] of Object.entries(object ?? {})) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0)
       rows.push(...keyValues(value, `${prefix}${key}.`));
     else rows.push([`${prefix}${key}`, value === '' ? '-' : JSON.stringify(value).replace(/^"(.*)"$/, '$1')]);
   }
@@ -86,8 +88,8 @@ class UsageError extends Error {}
 /** The simulator is down or refused the request: exit 1, the message says it all. */
 class Failure extends Error {}
 
-function describeApiErrors(status, method, path, body, headers) {
-  const lines = [`The simulator refused ${method} ${readablePath(path)} (HTTP ${status}):`];
+function describeApiErrors(status, method, path, body, headers, who = 'The simulator') {
+  const lines = [`${who} refused ${method} ${readablePath(path)} (HTTP ${status}):`];
   const errors = Array.isArray(body?.errors) ? body.errors : [];
   for (const e of errors) {
     const where = e.source?.pointer ?? (e.source?.parameter && `parameter ${e.source.parameter}`);
@@ -109,6 +111,7 @@ function describeApiErrors(status, method, path, body, headers) {
 
 /** One call to the simulator; `api` adds the development Telnyx API key. Returns the parsed JSON. */
 async function call(ctx, method, path, { body, query = {}, api = false } = {}) {
+  target = `${ctx.sim} (the Telnyx simulator)`;
   const url = new URL(ctx.sim + path);
   for (const [name, value] of Object.entries(query)) {
     for (const item of [value].flat())
@@ -345,6 +348,11 @@ const LIMIT_OPTION = (n) => ({
   limit: { type: 'string', arg: 'N', help: `how many rows, newest last (default ${n})` },
 });
 
+const EDGE_OPTIONS = {
+  edge: { type: 'string', arg: 'url', help: `the bundle (default $EDGE_URL or ${EDGE_URL})` },
+  token: { type: 'string', arg: 'token', help: 'the bundle’s admin token (default $EDGE_TOKEN, else npm run dev’s)' },
+};
+
 // ---- Commands -----------------------------------------------------------------------------------
 
 /** A message someone sends to an account number: stored by the sim, then a message.received webhook. */
@@ -370,18 +378,58 @@ async function textIn(ctx, { from, to, text, media = [] }) {
   if (optedOut) {
     say(c.yellow(`  ${from} is now opted out of ${profile.name}: sends to it are refused (40300) until START.`));
   } else if (/^\s*stop\s*$/i.test(text ?? '') && profile && !state.settings.stop_blocks) {
-    say(c.yellow('  stop_blocks is off, so the simulator recorded no opt-out.'));
-  } else if (/^\s*(start|unstop)\s*$/i.test(text ?? '') && profile) {
+    say(c.dim('  stop_blocks is off: the simulator records no opt-out and leaves STOP to the bundle.'));
+  } else if (/^\s*(start|unstop)\s*$/i.test(text ?? '') && profile && state.settings.stop_blocks) {
     say(wasOptedOut ? c.green(`  ${from}'s opt-out of ${profile.name} is lifted.`) : `  (${from} was not opted out.)`);
   }
   if (ctx.values['no-watch']) return say(c.dim(`Not watching; see the deliveries with: ${CLI} deliveries`));
-  await followDeliveries(ctx, {
+  const events = await followDeliveries(ctx, {
     since,
     match: (d) => d.event_id === eventId,
     urls,
-    complete: (events) => events.get(eventId)?.result !== undefined,
+    complete: (ev) => ev.get(eventId)?.result !== undefined,
     waitMs: ctx.wait,
   });
+  // With stop_blocks off (as npm run dev sets it) the bundle answers keywords; otherwise nothing will.
+  if (events.get(eventId)?.result === 'delivered' && !state.settings.stop_blocks && KEYWORD.test(text ?? ''))
+    await watchReply(ctx, message);
+}
+
+/** STOP, START and HELP words (a few phrasings): the bundle answers these with a text of its own. */
+const KEYWORD =
+  /^\W*(stop|stop ?all|unsubscribe|cancel|end|quit|revoke|opt ?-?out|start|unstop|subscribe|resume|help|info)\W*$/i;
+
+/** After a keyword reaches the bundle: its reply, sent through the simulator to the person. */
+async function watchReply(ctx, inbound) {
+  const person = inbound.from.phone_number;
+  const ours = inbound.to[0]?.phone_number;
+  const deadline = Date.now() + 5000;
+  say(c.dim(`Waiting up to 5 s for a reply from ${ours} to ${person} (the bundle answers STOP, START and HELP)...`));
+  for (;;) {
+    const { data } = await call(ctx, 'GET', '/sim/messages', { query: { limit: 20 } });
+    const reply = data
+      .filter(
+        (m) =>
+          m.direction === 'outbound' &&
+          m.from.phone_number === ours &&
+          m.to[0]?.phone_number === person &&
+          m.received_at >= inbound.received_at,
+      )
+      .at(-1);
+    if (reply) {
+      return say(
+        `  ${c.dim(clock(reply.received_at))}  reply ${reply.from.phone_number} → ${person}: ${c.bold(JSON.stringify(reply.text))}`,
+        c.dim(`                sent by the bundle through the simulator's API (${reply.id})`),
+      );
+    }
+    if (Date.now() >= deadline) {
+      return say(
+        c.yellow(`No reply from ${ours} within 5 s.`) +
+          ` Is ${ours} in a pool of the bundle? (${CLI} pool list; a second STOP or a START without an opt-out gets none)`,
+      );
+    }
+    await sleep(250);
+  }
 }
 
 async function sendOut(ctx) {
@@ -604,6 +652,8 @@ async function listen(ctx) {
       : '  Every genuine event is answered 200; a bad signature gets 401.',
     '',
     `Point a pool's forward URL here (the bundle's admin API; npm run dev must be running):`,
+    `  ${CLI} pool set <pool> edge.forward_url=${url}`,
+    c.dim('  or, with curl:'),
     `  curl -X PATCH ${EDGE_URL}/v2/messaging_profiles/<profile-id> \\`,
     `    -H 'Authorization: Bearer ${DEV_ADMIN_TOKEN}' -H 'Content-Type: application/json' \\`,
     `    -d '{"edge":{"forward_url":"${url}"}}'`,
@@ -629,6 +679,637 @@ function prettyBody(text) {
     .split('\n')
     .map((line) => `              ${line}`)
     .join('\n');
+}
+
+// ---- Talking to the bundle (telnyx-edge) --------------------------------------------------------
+
+/** One call to the bundle's API with the admin token. Returns the parsed JSON. */
+async function edgeCall(ctx, method, path, { body, query = {}, headers: extra = {} } = {}) {
+  target = `${ctx.edge} (telnyx-edge)`;
+  const url = new URL(ctx.edge + path);
+  for (const [name, value] of Object.entries(query)) {
+    for (const item of [value].flat())
+      if (item !== undefined && item !== null) url.searchParams.append(name, String(item));
+  }
+  const headers = { authorization: `Bearer ${ctx.token}`, ...extra };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(120_000),
+    });
+  } catch (error) {
+    if (error?.name === 'TimeoutError')
+      throw new Failure(`The bundle at ${ctx.edge} did not answer ${method} ${path} within 120 s.`);
+    const code = error?.cause?.code;
+    const why = code && code !== 'ECONNREFUSED' ? ` (${code})` : '';
+    const local = /^http:\/\/(127\.0\.0\.1|localhost):(\d+)$/.exec(ctx.edge);
+    const simPort = /:(\d+)$/.exec(ctx.sim)?.[1];
+    const start =
+      local && local[2] !== '8787'
+        ? `EDGE_PORT=${local[2]}${simPort && simPort !== '8788' ? ` SIM_PORT=${simPort}` : ''} npm run dev`
+        : 'npm run dev';
+    throw new Failure(
+      `telnyx-edge (the bundle) is not running at ${ctx.edge}${why}. Start it (and the simulator) with: ${start}`,
+    );
+  }
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Failure(
+      `Unexpected answer from ${url.origin} to ${method} ${url.pathname}: HTTP ${response.status}, not JSON` +
+        ` (${cut(text, 60) || 'empty'}). Is ${ctx.edge} telnyx-edge?`,
+    );
+  }
+  if (!response.ok) {
+    const lines = [describeApiErrors(response.status, method, url.pathname, json, response.headers, 'The bundle')];
+    if (response.status === 401)
+      lines.push(`  (token used: ${ctx.tokenFrom}; give another with --token T or $EDGE_TOKEN)`);
+    if (response.headers.get('retry-after')) lines.push(`  (retry-after: ${response.headers.get('retry-after')} s)`);
+    const owner = json?.errors?.find((e) => e.code === '10012')?.detail?.match(/messaging profile ([\w-]+)/)?.[1];
+    if (owner) lines.push(`  (take it out there first: ${CLI} pool remove ${owner} <number>)`);
+    const edgeId = json?.errors?.find((e) => e.meta?.edge_id)?.meta.edge_id;
+    if (edgeId) lines.push(`  (follow it: ${CLI} message ${edgeId})`);
+    throw Object.assign(new Failure(lines.join('\n')), { status: response.status, edgeId });
+  }
+  return json;
+}
+
+/** Every item of a paged bundle list (page[size] 250). */
+async function edgeList(ctx, path, query = {}) {
+  const items = [];
+  for (let page = 1; ; page++) {
+    const { data, meta } = await edgeCall(ctx, 'GET', path, {
+      query: { ...query, 'page[number]': page, 'page[size]': 250 },
+    });
+    items.push(...data);
+    if (!meta || page >= meta.total_pages || data.length === 0) return items;
+  }
+}
+
+/** A pool by id, exact name, or the start of its name (any case); one only. */
+/** Every pool of the bundle, oldest first. */
+async function listPools(ctx) {
+  const pools = await edgeList(ctx, '/v2/messaging_profiles');
+  if (pools.length > 0 && pools.every((p) => p.edge === undefined))
+    throw new Failure(
+      `${ctx.edge} answered, but its profiles have no edge settings. Is it telnyx-edge (not Telnyx or the simulator)?`,
+    );
+  return pools;
+}
+
+async function findPool(ctx, wanted) {
+  if (wanted === undefined || wanted === '')
+    throw new UsageError(`Name a pool: its id or the start of its name (${CLI} pool list shows them).`);
+  const pools = await listPools(ctx);
+  const lower = wanted.toLowerCase();
+  const byId = pools.find((p) => p.id === wanted);
+  if (byId) return byId;
+  const exact = pools.filter((p) => p.name.toLowerCase() === lower);
+  const matches = exact.length > 0 ? exact : pools.filter((p) => p.name.toLowerCase().startsWith(lower));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1)
+    throw new UsageError(
+      `'${wanted}' matches ${matches.length} pools: ${matches.map((p) => `${p.name} (${p.id})`).join(', ')}. Give more of the name, or the id.`,
+    );
+  throw new UsageError(
+    pools.length === 0
+      ? `No pool '${wanted}': the bundle at ${ctx.edge} has no pools yet. Create one: ${CLI} pool create <name> --number N`
+      : `No pool '${wanted}'. Pools: ${pools.map((p) => `${p.name} (${p.id})`).join(', ')}.`,
+  );
+}
+
+/** What type a number most likely is: 5-6 digits a short code, +1 8XX toll-free, else a long code. */
+function guessNumberType(number) {
+  if (/^\d{5,6}$/.test(number)) return 'short-code';
+  if (/^\+1(800|833|844|855|866|877|888)\d{7}$/.test(number)) return 'toll-free';
+  return 'long-code';
+}
+
+const NUMBER_TYPES = ['long-code', 'toll-free', 'short-code'];
+
+/** Adds one number to a pool; prints it, and warns when the local simulator has no such number. */
+async function addPoolNumber(ctx, pool, number, { type, mps } = {}) {
+  const body = { phone_number: number, type: type ?? guessNumberType(number), ...(mps !== undefined && { mps }) };
+  const { data: n } = await edgeCall(ctx, 'POST', `/v2/messaging_profiles/${pool.id}/phone_numbers`, { body });
+  say(
+    `  added    ${n.phone_number}  ${n.type}${type ? '' : ' (by its digits; --type to say otherwise)'}${n.mps ? `, ${n.mps} mps` : ''}`,
+  );
+  try {
+    const { numbers } = await call(ctx, 'GET', '/sim/state');
+    if (!numbers.some((x) => x.phone_number === n.phone_number))
+      say(
+        c.yellow(
+          `           the simulator at ${ctx.sim} has no ${n.phone_number}: sends from it will be refused (40305).`,
+        ),
+      );
+  } catch (error) {
+    if (!(error instanceof Failure)) throw error; // no simulator to compare with: fine
+  }
+  return n;
+}
+
+const poolSummary = (s) =>
+  s === null || s === undefined
+    ? c.yellow('no pool settings (sends need --from)')
+    : `long-code weight ${s.long_code_weight}, toll-free weight ${s.toll_free_weight}` +
+      ['skip_unhealthy', 'sticky_sender', 'geomatch'].map((k) => (s[k] ? `, ${k}` : '')).join('');
+
+function healthText(h) {
+  if (!h) return '-';
+  const word = h.healthy ? c.green('healthy') : c.red('UNHEALTHY');
+  if (!h.message_count) return `${word} (no messages yet)`;
+  const pct = (x) => `${Math.round(x * 100)} %`;
+  return `${word} (${h.message_count} final, ${pct(h.success_ratio)} delivered, ${pct(h.spam_ratio)} spam)`;
+}
+
+function printNumbers(numbers, edgeMps = {}) {
+  table(numbers, [
+    ['NUMBER', (n) => n.phone_number],
+    ['TYPE', (n) => n.type],
+    ['COUNTRY', (n) => n.country_code || '-'],
+    ['MPS', (n) => n.mps ?? (edgeMps[n.type] ? `${edgeMps[n.type]} (pool)` : 'default')],
+    ['HEALTH', (n) => healthText(n.health), 70],
+  ]);
+}
+
+/** Statuses after which nothing more happens to an outbound message. */
+const FINAL_STATUSES = new Set([
+  'delivered',
+  'delivery_failed',
+  'delivery_unconfirmed',
+  'sending_failed',
+  'expired',
+  'failed',
+]);
+
+const statusOf = (m) => m?.to?.[0]?.status ?? '?';
+/** The bundle hands Telnyx webhook URLs that name its own record (?edge_id=...). */
+const edgeIdOf = (m) => /[?&]edge_id=([^&]+)/.exec(m?.webhook_url ?? '')?.[1];
+
+function statusText(m) {
+  const status = statusOf(m);
+  const error = m?.errors?.[0];
+  const text = `${status}${error ? ` (${error.code} ${error.title}${error.detail ? `: ${error.detail}` : ''})` : ''}`;
+  return status === 'delivered' ? c.green(text) : FINAL_STATUSES.has(status) ? c.yellow(text) : text;
+}
+
+/** What the bundle did with a send: handed to Telnyx, held (scheduled), or queued for throughput. */
+function heldText(m, sendAtAsked) {
+  const status = statusOf(m);
+  if (edgeIdOf(m)) return undefined;
+  if (status === 'scheduled') {
+    const why =
+      sendAtAsked === undefined ? 'send_at or quiet hours' : sendAtAsked ? '--send-at' : 'the pool’s quiet hours';
+    return `scheduled by the bundle: it holds the message and sends it at ${m.send_at} (${why})`;
+  }
+  if (status === 'queued')
+    return 'queued by the bundle: it waits for its number’s throughput slot (or Telnyx’s rate limit)';
+  if (status === 'unknown') return 'the bundle does not know whether Telnyx took it; it will not resend it';
+  return undefined;
+}
+
+function printEdgeMessage(m, { pool, chosenByPool }) {
+  const edgeId = edgeIdOf(m);
+  const parts = `${m.type}, ${m.parts} part${m.parts === 1 ? '' : 's'}, ${m.encoding}${m.smart_encoding_applied ? ', smart encoding applied' : ''}`;
+  say(
+    `  message  ${m.id}  (${parts}): ${statusText(m)}`,
+    ...(edgeId && edgeId !== m.id
+      ? [c.dim(`           the bundle's own id: ${edgeId} (either works with: ${CLI} message <id>)`)]
+      : []),
+    `  from     ${m.from?.phone_number ?? '(chosen when it leaves)'}${chosenByPool ? ' (chosen by the pool)' : ''} → ${m.to?.[0]?.phone_number}`,
+    `  pool     ${pool ? `${pool.name} (${pool.id})` : m.messaging_profile_id}`,
+  );
+  if (m.text) say(`  text     ${JSON.stringify(cut(m.text, 70))}`);
+  for (const media of m.media ?? []) say(`  media    ${media.url}`);
+}
+
+/**
+ * After a send through the bundle: the simulator's webhook deliveries for the message (message.sent
+ * and message.finalized, to the bundle) and the bundle's own view of it (GET /v2/messages/{id}),
+ * until the bundle has a final status and every delivery has settled, or --wait runs out.
+ */
+async function followEdgeMessage(ctx, first, { waitMs }) {
+  const id = edgeIdOf(first) ?? first.id;
+  let message = first;
+  let status = statusOf(first);
+  let simSettings;
+  try {
+    simSettings = (await call(ctx, 'GET', '/sim/settings')).data;
+  } catch (error) {
+    if (!(error instanceof Failure)) throw error;
+    say(c.dim(`  (no simulator at ${ctx.sim}: following the bundle's record only)`));
+  }
+  const events = new Map();
+  let cursor = 0;
+  const pollDeliveries = async () => {
+    const telnyxId = edgeIdOf(message) ? message.id : undefined;
+    if (!simSettings || !telnyxId) return;
+    const urls = [message.webhook_url, message.webhook_failover_url].filter(Boolean);
+    for (const d of await fetchLog(ctx, '/sim/deliveries', { message_id: telnyxId }, cursor)) {
+      cursor = d.seq;
+      say(`  ${deliveryLine(d, 'webhook  ')}`);
+      const event = events.get(d.event_id) ?? { type: d.event_type, result: undefined, attempts: [] };
+      event.attempts.push(d);
+      event.result ??= settles(d, urls, simSettings.attempts_per_url);
+      events.set(d.event_id, event);
+    }
+  };
+  say(
+    c.dim(
+      `Watching ${simSettings ? "the simulator's webhooks and " : ''}the bundle's record for up to ${Math.ceil(waitMs / 1000)} s (Ctrl-C to stop)...`,
+    ),
+  );
+  const deadline = Date.now() + waitMs;
+  const settled = () =>
+    FINAL_STATUSES.has(status) &&
+    [...events.values()].every((e) => e.result) &&
+    (!simSettings || !edgeIdOf(message) || [...events.values()].some((e) => e.type === 'message.finalized'));
+  for (;;) {
+    // The bundle first, then the deliveries: a status change is printed after the webhook that caused it.
+    const { data } = await edgeCall(ctx, 'GET', `/v2/messages/${encodeURIComponent(id)}`);
+    const at = Date.now();
+    const before = message;
+    message = data;
+    await pollDeliveries();
+    if (!edgeIdOf(before) && edgeIdOf(message)) {
+      say(`  ${c.dim(clock(at))}  bundle   handed it to Telnyx: message ${message.id}, ${statusText(message)}`);
+      status = statusOf(message);
+    }
+    if (statusOf(message) !== status) {
+      status = statusOf(message);
+      say(`  ${c.dim(clock(at))}  bundle   status ${statusText(message)}  ${c.dim('(GET /v2/messages/{id})')}`);
+    }
+    if (settled()) break;
+    if (Date.now() >= deadline) {
+      say(c.yellow(`Stopped watching after ${Math.ceil(waitMs / 1000)} s; the bundle says: ${status}.`));
+      if (status === 'scheduled') say(`  It leaves at ${message.send_at}.`);
+      say(`  ${CLI} message ${id}    asks the bundle again`);
+      return message;
+    }
+    await sleep(300);
+  }
+  await sleep(300); // a duplicate fault delivers once more, right away
+  await pollDeliveries();
+  if (events.size > 0) summarize(events);
+  say(`Message status at the bundle: ${statusText(message)}`);
+  return message;
+}
+
+/** key=value pairs as a nested patch; values typed by what the profile holds there now. */
+function patchFromPairs(pairs, current) {
+  const patch = {};
+  for (const pair of pairs) {
+    const match = /^([A-Za-z_][\w.-]*)=(.*)$/s.exec(pair);
+    if (!match) throw new UsageError(`'${pair}' is not key=value.`);
+    const keys = match[1].split('.');
+    const now = keys.reduce((o, k) => (o === null || typeof o !== 'object' ? undefined : o[k]), current);
+    const text = match[2];
+    let value;
+    if (/^[[{]/.test(text)) {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new UsageError(`The value of ${match[1]} starts like JSON but is not: ${text}`);
+      }
+    } else if (typeof now === 'string' && text !== 'null') value = text.replace(/^"(.*)"$/, '$1');
+    else if (/^".*"$/.test(text)) value = text.slice(1, -1);
+    else value = settingValue(text);
+    let node = patch;
+    for (const key of keys.slice(0, -1)) {
+      if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') node[key] = {};
+      node = node[key];
+    }
+    node[keys.at(-1)] = value;
+  }
+  // Telnyx replaces an object field whole (number_pool_settings needs both weights and
+  // skip_unhealthy), so a dotted change to one is merged into what the profile has; the bundle
+  // merges `edge` itself.
+  for (const [key, value] of Object.entries(patch)) {
+    if (key !== 'edge' && value && typeof value === 'object' && !Array.isArray(value) && current[key])
+      patch[key] = deepMerge(current[key], value);
+  }
+  return patch;
+}
+
+function deepMerge(base, change) {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(change)) {
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && base?.[key] && typeof base[key] === 'object'
+        ? deepMerge(base[key], value)
+        : value;
+  }
+  return out;
+}
+
+/** 08:00-21:00 as the edge's quiet_hours. */
+function quietHours(text) {
+  const match = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(text ?? '');
+  if (!match)
+    throw new UsageError(`--quiet-hours takes the sending window as HH:MM-HH:MM, e.g. 08:00-21:00; got '${text}'.`);
+  return { enabled: true, start: match[1], end: match[2] };
+}
+
+async function poolCreate(ctx) {
+  const [name, ...extra] = ctx.positionals;
+  if (!name) throw new UsageError(`Give the pool a name: ${CLI} pool create "Spring sale" --number ${EXAMPLE_NUMBER}`);
+  if (extra.length > 0)
+    throw new UsageError(`Unexpected '${extra[0]}': quote a name with spaces, and give numbers with --number.`);
+  const v = ctx.values;
+  const numbers = (v.number ?? []).map((n) => needNumber(n, '--number'));
+  const help = Object.fromEntries(
+    ['brand', 'contact', 'frequency'].filter((k) => v[k] !== undefined).map((k) => [k, v[k]]),
+  );
+  const edge = {
+    ...(v['forward-url'] !== undefined && { forward_url: v['forward-url'] }),
+    ...(Object.keys(help).length > 0 && { help }),
+    ...(v['quiet-hours'] !== undefined && { quiet_hours: quietHours(v['quiet-hours']) }),
+    ...(v['smart-encoding'] && { smart_encoding: true }),
+    ...(v['no-geomatch'] && { geomatch_country: false }),
+  };
+  const destinations = (v.destinations ?? 'US,CA')
+    .split(',')
+    .map((d) => d.trim().toUpperCase())
+    .filter(Boolean);
+  const existing = await listPools(ctx);
+  const body = {
+    name,
+    whitelisted_destinations: destinations,
+    number_pool_settings: {
+      long_code_weight: 1,
+      toll_free_weight: 1,
+      skip_unhealthy: true,
+      sticky_sender: true,
+      geomatch: !v['no-geomatch'],
+    },
+    ...(Object.keys(edge).length > 0 && { edge }),
+  };
+  const { data: pool } = await edgeCall(ctx, 'POST', '/v2/messaging_profiles', { body });
+  say(`${c.bold(`Pool ${JSON.stringify(pool.name)} created`)} at ${ctx.edge}`, `  id       ${pool.id}`);
+  say(`  pool     ${poolSummary(pool.number_pool_settings)}; sends to ${pool.whitelisted_destinations.join(', ')}`);
+  say(`  forward  ${pool.edge.forward_url ?? c.dim('(none: events are not forwarded)')}`);
+  if (existing.some((p) => p.name.toLowerCase() === name.toLowerCase()))
+    say(c.yellow(`  Another pool is also named ${JSON.stringify(name)}: refer to this one by its id.`));
+  const failed = [];
+  for (const number of numbers) {
+    try {
+      await addPoolNumber(ctx, pool, number);
+    } catch (error) {
+      if (!(error instanceof Failure)) throw error;
+      failed.push(number);
+      say(c.red(error.message.replace(/^/gm, '  ')));
+    }
+  }
+  const ref = existing.some((p) => p.name.toLowerCase().startsWith(name.toLowerCase())) ? pool.id : shellWord(name);
+  const first = numbers.find((n) => !failed.includes(n));
+  const next = [];
+  if (numbers.length === 0 || failed.length === numbers.length)
+    next.push([`pool add ${ref} ${EXAMPLE_NUMBER}`, 'give it a number']);
+  next.push([`pool show ${ref}`, 'its settings and numbers']);
+  next.push([`pool send ${ref} +12125551234 "Hello from the pool"`, 'the pool picks the sender']);
+  if (first) next.push([`sms +12125551234 ${first} HELP`, 'someone texts the pool']);
+  if (!pool.edge.forward_url)
+    next.push([`pool set ${ref} edge.forward_url=http://127.0.0.1:${LISTEN_PORT}/`, `then: ${CLI} listen`]);
+  const width = Math.max(...next.map(([command]) => command.length));
+  say('', 'Next:', ...next.map(([command, note]) => `  ${CLI} ${command.padEnd(width)}  ${c.dim(note)}`));
+  if (failed.length > 0)
+    throw new Failure(`The pool was created, but ${failed.join(', ')} could not be added (above).`);
+}
+
+/** A word as it can be pasted back into a shell. */
+const shellWord = (word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+async function poolList(ctx) {
+  if (ctx.positionals.length > 0)
+    throw new UsageError(`Unexpected '${ctx.positionals[0]}': pool list takes no arguments.`);
+  const pools = await listPools(ctx);
+  if (ctx.values.json) return say(JSON.stringify(pools, null, 2));
+  const counts = new Map();
+  for (const p of pools) counts.set(p.id, (await edgeList(ctx, `/v2/messaging_profiles/${p.id}/phone_numbers`)).length);
+  table(pools, [
+    ['NAME', (p) => p.name + (p.enabled ? '' : ' (disabled)'), 30],
+    ['ID', (p) => p.id],
+    ['NUMBERS', (p) => counts.get(p.id)],
+    [
+      'POOL',
+      (p) =>
+        p.number_pool_settings
+          ? `weights ${p.number_pool_settings.long_code_weight}/${p.number_pool_settings.toll_free_weight}`
+          : 'off',
+    ],
+    ['FORWARD URL', (p) => p.edge?.forward_url ?? '-', 45],
+  ]);
+  if (pools.length === 0) say(`Create one: ${CLI} pool create <name> --number ${EXAMPLE_NUMBER}`);
+}
+
+async function poolShow(ctx) {
+  const [wanted, ...extra] = ctx.positionals;
+  if (extra.length > 0) throw new UsageError(`Unexpected '${extra[0]}': pool show takes one pool.`);
+  const pool = await findPool(ctx, wanted);
+  const numbers = await edgeList(ctx, `/v2/messaging_profiles/${pool.id}/phone_numbers`);
+  const optOuts = await edgeList(ctx, '/v2/messaging_optouts', { 'filter[messaging_profile_id]': pool.id });
+  if (ctx.values.json) return say(JSON.stringify({ profile: pool, phone_numbers: numbers, optouts: optOuts }, null, 2));
+  say(`${c.bold(pool.name)}  ${pool.id}${pool.enabled ? '' : c.yellow('  DISABLED')}`);
+  say(
+    `  pool          ${poolSummary(pool.number_pool_settings)}`,
+    `  destinations  ${pool.whitelisted_destinations.join(', ') || '(none)'}`,
+    `  created       ${pool.created_at}, updated ${pool.updated_at}`,
+  );
+  section('Edge settings (pool set <pool> edge.KEY=VALUE)');
+  printKeyValues(pool.edge);
+  section(`Numbers (${numbers.length})`);
+  printNumbers(numbers, pool.edge?.mps);
+  section(`Opt-outs (${optOuts.length})`);
+  table(optOuts, [
+    ['PERSON', (o) => o.to],
+    ['TEXTED', (o) => o.from ?? '-'],
+    ['KEYWORD', (o) => o.keyword ?? '-'],
+    ['SINCE', (o) => o.created_at],
+  ]);
+}
+
+async function poolAdd(ctx) {
+  const [wanted, number, ...extra] = ctx.positionals;
+  if (extra.length > 0) throw new UsageError(`Unexpected '${extra[0]}': pool add takes a pool and one number.`);
+  needNumber(number, '<number>');
+  const type = ctx.values.type;
+  if (type !== undefined && !NUMBER_TYPES.includes(type))
+    throw new UsageError(`--type takes one of ${NUMBER_TYPES.join(', ')}; got '${type}'.`);
+  let mps;
+  if (ctx.values.mps !== undefined) {
+    mps = Number(ctx.values.mps);
+    if (!/^\d+(\.\d+)?$/.test(ctx.values.mps) || !(mps > 0))
+      throw new UsageError(`--mps takes message parts per second, e.g. 1 or 0.5; got '${ctx.values.mps}'.`);
+  }
+  const pool = await findPool(ctx, wanted);
+  say(`${c.bold(pool.name)}  ${pool.id}`);
+  await addPoolNumber(ctx, pool, number, { type, mps });
+}
+
+async function poolRemove(ctx) {
+  const [wanted, number, ...extra] = ctx.positionals;
+  if (extra.length > 0) throw new UsageError(`Unexpected '${extra[0]}': pool remove takes a pool and one number.`);
+  needNumber(number, '<number>');
+  const pool = await findPool(ctx, wanted);
+  const path = `/v2/messaging_profiles/${pool.id}/phone_numbers/${encodeURIComponent(number)}`;
+  const { data: n } = await edgeCall(ctx, 'DELETE', path);
+  say(`Removed ${n.phone_number} (${n.type}) from ${pool.name}; its sticky senders go with it.`);
+}
+
+async function poolSet(ctx) {
+  const [wanted, ...pairs] = ctx.positionals;
+  if (pairs.length === 0)
+    throw new UsageError(
+      `Give at least one key=value, e.g. ${CLI} pool set ${wanted ?? '<pool>'} edge.forward_url=http://127.0.0.1:${LISTEN_PORT}/`,
+    );
+  const pool = await findPool(ctx, wanted);
+  const patch = patchFromPairs(pairs, pool);
+  const { data } = await edgeCall(ctx, 'PATCH', `/v2/messaging_profiles/${pool.id}`, { body: patch });
+  if (ctx.values.json) return say(JSON.stringify(data, null, 2));
+  const skip = new Set(['updated_at']);
+  const before = Object.fromEntries(keyValues(pool));
+  const after = Object.fromEntries(keyValues(data));
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (k) => !skip.has(k) && before[k] !== after[k] && after[k] !== '{}' && before[k] !== '{}',
+  );
+  say(`${c.bold(data.name)}  ${data.id}`);
+  for (const key of keys) say(`  ${key}: ${before[key] ?? '-'} → ${c.bold(after[key] ?? '(unset)')}`);
+  if (keys.length === 0) say('  (nothing changed)');
+}
+
+async function poolDelete(ctx) {
+  const [wanted, ...extra] = ctx.positionals;
+  if (extra.length > 0) throw new UsageError(`Unexpected '${extra[0]}': pool delete takes one pool.`);
+  const pool = await findPool(ctx, wanted);
+  if (!ctx.values.yes)
+    throw new UsageError(
+      `This deletes ${pool.name} (${pool.id}) with its numbers, opt-outs and queued sends. Add --yes to go ahead.`,
+    );
+  await edgeCall(ctx, 'DELETE', `/v2/messaging_profiles/${pool.id}`);
+  say(`Deleted ${pool.name} (${pool.id}); its numbers are free for another pool.`);
+}
+
+async function poolSend(ctx) {
+  const [wanted, to, ...words] = ctx.positionals;
+  if (wanted === undefined)
+    throw new UsageError(`Name the pool to send through: ${CLI} pool send <pool> <to> <text...>`);
+  needNumber(to, '<to>');
+  const v = ctx.values;
+  const media = v.media ?? [];
+  const text = words.join(' ');
+  if (!text && media.length === 0) throw new UsageError('Give the text to send (or --media URLs for an MMS).');
+  if (v.from !== undefined) needNumber(v.from, '--from');
+  if (v['send-at'] !== undefined && Number.isNaN(Date.parse(v['send-at'])))
+    throw new UsageError(
+      `--send-at takes an ISO 8601 time with its zone, e.g. 2030-01-01T15:00:00Z; got '${v['send-at']}'.`,
+    );
+  const pool = await findPool(ctx, wanted);
+  const body = {
+    messaging_profile_id: pool.id,
+    to,
+    ...(v.from && { from: v.from }),
+    ...(text && { text }),
+    ...(media.length > 0 && { media_urls: media }),
+    ...(v['send-at'] && { send_at: v['send-at'] }),
+  };
+  const headers = v['idempotency-key'] ? { 'idempotency-key': v['idempotency-key'] } : {};
+  const startedAt = Date.now();
+  let message;
+  try {
+    ({ data: message } = await edgeCall(ctx, 'POST', '/v2/messages', { body, headers }));
+  } catch (error) {
+    // Outcome unknown (Telnyx failed or timed out after the request left): the bundle keeps the
+    // message and settles it when a webhook names it, so follow its record anyway.
+    if (!(error instanceof Failure) || !error.edgeId || v['no-watch']) throw error;
+    console.error(error.message);
+    say(c.dim(`Following the bundle's record of ${error.edgeId} anyway:`));
+    const unknown = { id: error.edgeId, to: [{ status: 'unknown' }] };
+    const after = await followEdgeMessage(ctx, unknown, { waitMs: ctx.wait });
+    throw new Failure(`The send was answered ${error.status} (above); the bundle's record says: ${statusOf(after)}.`);
+  }
+  say(c.dim(`Sent through the bundle (POST ${ctx.edge}/v2/messages); the bundle sends it on to Telnyx (${ctx.sim}).`));
+  printEdgeMessage(message, { pool, chosenByPool: !v.from });
+  if (v['idempotency-key'] && Date.parse(message.received_at) < startedAt - 1000)
+    say(c.yellow('  an earlier send had this Idempotency-Key: the bundle answered with it and sent nothing new'));
+  const held = heldText(message, Boolean(v['send-at']));
+  if (held) say(c.yellow(`  ${held}`));
+  else if (statusOf(message) === 'queued' && message.wait_seconds)
+    say(c.yellow(`  queued at Telnyx by throughput limits: leaves in ${message.wait_seconds} s`));
+  const id = edgeIdOf(message) ?? message.id;
+  if (v['no-watch']) return say(c.dim(`Not watching; ask the bundle with: ${CLI} message ${id}`));
+  let waitMs = ctx.wait + (message.wait_seconds ?? 0) * 1000;
+  if (statusOf(message) === 'scheduled' && message.send_at) {
+    const until = Date.parse(message.send_at) - Date.now();
+    if (until > ctx.wait) {
+      say(c.dim(`It leaves in ${spelled(until)}; not watching that long. Ask later with: ${CLI} message ${id}`));
+      return;
+    }
+    waitMs += Math.max(0, until);
+  }
+  await followEdgeMessage(ctx, message, { waitMs });
+}
+
+async function optoutsList(ctx) {
+  if (ctx.positionals.length > 0)
+    throw new UsageError(
+      `Unexpected '${ctx.positionals[0]}': optouts takes --pool, or use: ${CLI} optouts clear <pool> <number>`,
+    );
+  const pools = await listPools(ctx);
+  const only = ctx.values.pool === undefined ? undefined : await findPool(ctx, ctx.values.pool);
+  const query = only ? { 'filter[messaging_profile_id]': only.id } : {};
+  const rows = await edgeList(ctx, '/v2/messaging_optouts', query);
+  if (ctx.values.json) return say(JSON.stringify(rows, null, 2));
+  const name = (id) => pools.find((p) => p.id === id)?.name ?? id;
+  table(rows, [
+    ['POOL', (o) => name(o.messaging_profile_id), 30],
+    ['PERSON', (o) => o.to],
+    ['TEXTED', (o) => o.from ?? '-'],
+    ['KEYWORD', (o) => o.keyword ?? '-'],
+    ['SINCE', (o) => o.created_at],
+  ]);
+  if (rows.length > 0)
+    say(
+      c.dim(`Sends to these are refused (409, 40300) until they text START, or: ${CLI} optouts clear <pool> <person>`),
+    );
+}
+
+async function optoutsClear(ctx) {
+  const [wanted, number, ...extra] = ctx.positionals;
+  if (extra.length > 0) throw new UsageError(`Unexpected '${extra[0]}': optouts clear takes a pool and one number.`);
+  needNumber(number, '<number>');
+  const pool = await findPool(ctx, wanted);
+  const path = `/messaging_optouts/${pool.id}/${encodeURIComponent(number)}`;
+  const { data } = await edgeCall(ctx, 'DELETE', path, { query: { note: ctx.values.note } });
+  say(
+    `${data.to}'s opt-out of ${pool.name} is cleared${data.note ? ` (note: ${JSON.stringify(data.note)})` : ''}; sends to it go out again.`,
+  );
+  say(c.dim('  Only with the person’s consent: the bundle keeps a record of the clearing and your note.'));
+}
+
+async function showMessage(ctx) {
+  const [id, ...extra] = ctx.positionals;
+  if (!id) throw new UsageError(`Give a message id: ${CLI} message <id> (pool send prints it).`);
+  if (extra.length > 0) throw new UsageError(`Unexpected '${extra[0]}': message takes one id.`);
+  const { data: m } = await edgeCall(ctx, 'GET', `/v2/messages/${encodeURIComponent(id)}`);
+  if (ctx.values.json) return say(JSON.stringify(m, null, 2));
+  const pools = await listPools(ctx);
+  const pool = pools.find((p) => p.id === m.messaging_profile_id);
+  printEdgeMessage(m, { pool, chosenByPool: false });
+  const held = heldText(m);
+  if (held) say(c.yellow(`  ${held}`));
+  for (const [label, at] of [
+    ['received', m.received_at],
+    ['sent', m.sent_at],
+    ['final', m.completed_at],
+  ])
+    if (at) say(`  ${label.padEnd(9)}${at}`);
+  if (m.cost?.amount) say(`  cost     ${m.cost.amount} ${m.cost.currency ?? ''}`.trimEnd());
 }
 
 /** stop and start: an inbound message that is just the keyword. */
@@ -689,7 +1370,7 @@ const COMMANDS = {
     summary: 'send through the simulator’s Telnyx API; watch message.sent/finalized',
     details: [
       'This calls the SIMULATOR directly (POST /v2/messages with the development API key), not the',
-      'bundle, whose send API is not built yet. The destination picks the outcome by its last two',
+      `bundle: to send through the bundle, use ${CLI} pool send. The destination picks the outcome by its last two`,
       'digits (sim/messaging/outcomes.ts): ...90 not routable, ...91 spam, ...96 unconfirmed,',
       '...97 sending failed, ...99 Telnyx spam filter; anything else is delivered.',
       `Give --from or --profile, not both; with neither it sends from ${EXAMPLE_NUMBER}.`,
@@ -1055,6 +1736,153 @@ const COMMANDS = {
       say(`Simulator clock is now ${now}.`);
     },
   },
+  'pool create': {
+    group: 'Run your pools (through the bundle)',
+    usage:
+      'pool create <name> [--number N]... [--forward-url URL] [--brand B --contact C --frequency F] [--quiet-hours 08:00-21:00] [--smart-encoding] [--no-geomatch]',
+    summary: 'create a pool (a messaging profile on the bundle) and add its numbers',
+    details: [
+      'POST /v2/messaging_profiles on the bundle with a number pool (long-code and toll-free weight 1,',
+      'skip_unhealthy, sticky_sender, geomatch), then POST .../phone_numbers for each --number. A number’s',
+      'type comes from its digits (5-6 digits: short code; +1 800/833/844/855/866/877/888: toll-free; else',
+      'long code); use pool add --type to say otherwise. Locally, use the simulator’s numbers (state lists',
+      'them): the bundle sends through the simulator, which refuses numbers it does not have.',
+      `Example: ${CLI} pool create Walkthrough --number +13125550100 --number +12125550100 \\`,
+      `           --forward-url http://127.0.0.1:${LISTEN_PORT}/ --brand "Acme" --contact "help@acme.test"`,
+    ],
+    options: {
+      number: { type: 'string', multiple: true, arg: 'N', help: 'a number for the pool; repeat for more' },
+      'forward-url': { type: 'string', arg: 'url', help: 'where the bundle forwards the pool’s events (e.g. listen)' },
+      brand: { type: 'string', arg: 'text', help: 'the HELP reply’s brand (default: the pool’s name)' },
+      contact: { type: 'string', arg: 'text', help: 'the HELP reply’s contact, e.g. help@acme.test' },
+      frequency: { type: 'string', arg: 'text', help: 'the HELP reply’s frequency (default "Msg frequency varies")' },
+      'quiet-hours': {
+        type: 'string',
+        arg: 'HH:MM-HH:MM',
+        help: 'send only in this window of the recipient’s local time',
+      },
+      'smart-encoding': { type: 'boolean', help: 'curly quotes, dashes and … become GSM characters before sending' },
+      'no-geomatch': { type: 'boolean', help: 'do not prefer a number of the recipient’s area code or country' },
+      destinations: { type: 'string', arg: 'CC,CC', help: 'countries it may send to (default US,CA; * for all)' },
+      ...EDGE_OPTIONS,
+    },
+    run: poolCreate,
+  },
+  'pool list': {
+    group: 'Run your pools (through the bundle)',
+    usage: 'pool list [--json]',
+    summary: 'the bundle’s pools: name, id, numbers, weights, forward URL',
+    options: { ...JSON_OPTION, ...EDGE_OPTIONS },
+    run: poolList,
+  },
+  'pool show': {
+    group: 'Run your pools (through the bundle)',
+    usage: 'pool show <pool> [--json]',
+    summary: 'one pool: settings, edge settings, numbers (type, mps, health), opt-outs',
+    details: [`<pool> is the pool's id, its name, or the start of its name (any case).`],
+    options: { ...JSON_OPTION, ...EDGE_OPTIONS },
+    run: poolShow,
+  },
+  'pool add': {
+    group: 'Run your pools (through the bundle)',
+    usage: 'pool add <pool> <number> [--type long-code|toll-free|short-code] [--mps N]',
+    summary: 'add a number to a pool',
+    details: [
+      'Without --type the type comes from the digits (see pool create). Adding a number the pool already',
+      'has updates its type and mps and clears its health (how you put a number back after fixing it).',
+    ],
+    options: {
+      type: { type: 'string', arg: 'type', help: 'long-code, toll-free or short-code' },
+      mps: { type: 'string', arg: 'N', help: 'message parts per second for this number (default: by type)' },
+      ...EDGE_OPTIONS,
+    },
+    run: poolAdd,
+  },
+  'pool remove': {
+    group: 'Run your pools (through the bundle)',
+    usage: 'pool remove <pool> <number>',
+    summary: 'take a number out of a pool',
+    options: EDGE_OPTIONS,
+    run: poolRemove,
+  },
+  'pool set': {
+    group: 'Run your pools (through the bundle)',
+    usage: 'pool set <pool> key=value ...',
+    summary: 'change a pool: edge.forward_url=..., number_pool_settings.toll_free_weight=0',
+    details: [
+      'Dots reach nested keys. Edge settings: edge.forward_url, edge.quiet_hours.enabled (.start, .end),',
+      'edge.default_country, edge.help.brand (.contact, .frequency), edge.smart_encoding, edge.mps.long-code',
+      '(toll-free, short-code), edge.geomatch_country, edge.short_code_fallback. Telnyx fields: name,',
+      'enabled, whitelisted_destinations=\'["US","CA"]\', number_pool_settings.long_code_weight (and',
+      '.toll_free_weight, .skip_unhealthy, .sticky_sender, .geomatch; number_pool_settings=null turns the pool off).',
+      'Values: true, false, null, numbers and JSON ([...], {...}) are read as such, except where the pool',
+      'holds text now; anything else is text ("..." forces text).',
+      `Example: ${CLI} pool set walk edge.quiet_hours.enabled=true edge.help.contact="help@acme.test"`,
+    ],
+    options: { ...JSON_OPTION, ...EDGE_OPTIONS },
+    run: poolSet,
+  },
+  'pool send': {
+    group: 'Run your pools (through the bundle)',
+    usage: 'pool send <pool> <to> <text...> [--from N] [--media URL]... [--send-at ISO] [--idempotency-key K]',
+    summary: 'send through the bundle; watch the receipts reach it',
+    details: [
+      'POST /v2/messages on the bundle with the pool’s messaging_profile_id: the pool chooses the sender',
+      '(sticky sender, then the recipient’s area code, then the weights) unless --from names one of its',
+      'numbers, checks opt-outs, quiet hours and throughput, and sends through Telnyx (the simulator).',
+      'Prints the message (id, sender, status, parts and encoding) and says when the bundle holds it',
+      '(scheduled, queued). Then it watches the simulator’s message.sent and message.finalized webhooks',
+      'to the bundle and the bundle’s GET /v2/messages/{id} until the status is final, or --wait runs out.',
+      'As with send, the destination’s last two digits pick the outcome at the simulator (…91 spam, …99 spam filter).',
+    ],
+    options: {
+      from: { type: 'string', arg: 'number', help: 'send from this number of the pool instead of letting it choose' },
+      media: {
+        type: 'string',
+        multiple: true,
+        arg: 'url',
+        help: 'an https media URL (makes it an MMS); repeat for more',
+      },
+      'send-at': { type: 'string', arg: 'ISO', help: 'send later, e.g. 2030-01-01T15:00:00Z (the bundle holds it)' },
+      'idempotency-key': { type: 'string', arg: 'K', help: 'the same key within 24 h sends nothing new' },
+      ...WATCH_OPTIONS,
+      ...EDGE_OPTIONS,
+    },
+    run: poolSend,
+  },
+  'pool delete': {
+    group: 'Run your pools (through the bundle)',
+    usage: 'pool delete <pool> --yes',
+    summary: 'delete a pool with its numbers, opt-outs and queued sends',
+    options: { yes: { type: 'boolean', help: 'really delete it' }, ...EDGE_OPTIONS },
+    run: poolDelete,
+  },
+  optouts: {
+    group: 'Run your pools (through the bundle)',
+    usage: 'optouts [--pool P] [--json]',
+    summary: 'who has opted out (STOP), of every pool or one',
+    options: {
+      pool: { type: 'string', arg: 'pool', help: 'only this pool (id or start of the name)' },
+      ...JSON_OPTION,
+      ...EDGE_OPTIONS,
+    },
+    run: optoutsList,
+  },
+  'optouts clear': {
+    group: 'Run your pools (through the bundle)',
+    usage: 'optouts clear <pool> <number> [--note T]',
+    summary: 'lift an opt-out by hand (with the person’s consent), noting why',
+    options: { note: { type: 'string', arg: 'text', help: 'why, kept with the record' }, ...EDGE_OPTIONS },
+    run: optoutsClear,
+  },
+  message: {
+    group: 'Run your pools (through the bundle)',
+    usage: 'message <id> [--json]',
+    summary: 'a message as the bundle knows it (GET /v2/messages/{id})',
+    details: ['<id> is Telnyx’s message id or the bundle’s own; pool send prints both.'],
+    options: { ...JSON_OPTION, ...EDGE_OPTIONS },
+    run: showMessage,
+  },
   listen: {
     group: 'Be the business',
     usage: 'listen [--port N] [--body] [--fail] [--secret S]',
@@ -1067,8 +1895,8 @@ const COMMANDS = {
       'Whole bodies are printed only with --body.',
       "The signature is checked with npm run dev's FORWARD_SIGNING_SECRET unless --secret gives another",
       '("whsec_" + base64, or raw text, as the bundle reads it). A bad signature is answered 401.',
-      `Point a pool's forward URL here with the bundle's API: PATCH ${EDGE_URL}/v2/messaging_profiles/<id>`,
-      `with {"edge":{"forward_url":"http://127.0.0.1:${LISTEN_PORT}/"}} (listen prints the whole command).`,
+      `Point a pool's forward URL here: ${CLI} pool set <pool> edge.forward_url=http://127.0.0.1:${LISTEN_PORT}/`,
+      `(or pool create --forward-url; or PATCH ${EDGE_URL}/v2/messaging_profiles/<id> with {"edge":{"forward_url":...}}).`,
       'This command does not need the simulator.',
     ],
     options: {
@@ -1087,6 +1915,8 @@ const COMMON_OPTIONS = {
   sim: { type: 'string', arg: 'url', help: `the simulator (default $SIM_URL or ${DEFAULT_SIM})` },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
+/** Options that take a value, so that the value is not read as the command. */
+const VALUE_OPTIONS = new Set(['--sim', '--edge', '--token']);
 
 function optionLines(options) {
   const rows = Object.entries(options).map(([name, o]) => [
@@ -1097,27 +1927,44 @@ function optionLines(options) {
   return rows.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`);
 }
 
+const synopsis = (cmd) => cmd.usage.replace(/ \[--.*$/, '');
+
+function commandList(names) {
+  const width = Math.max(...names.map((name) => synopsis(COMMANDS[name]).length));
+  return names.map((name) => `  ${synopsis(COMMANDS[name]).padEnd(width)}  ${COMMANDS[name].summary}`);
+}
+
 function mainHelp() {
   const lines = [
     `${c.bold('npm run phone -- <command> [options]')}`,
     '',
     'Plays the other side of Telnyx against the local Telnyx simulator: text the account numbers,',
-    'watch the signed webhooks reach the bundle (http://127.0.0.1:8787), inject faults, inspect state.',
+    `watch the signed webhooks reach the bundle (${EDGE_URL}), inject faults, inspect state.`,
+    'Runs your pools through the bundle’s own API: create one, send through it, see the receipts.',
     'Start the simulator and the bundle first with: npm run dev',
     'Or be the business: listen receives the events the bundle forwards to a pool’s forward URL.',
   ];
-  const synopsis = (cmd) => cmd.usage.replace(/ \[--.*$/, '');
-  const width = Math.max(...Object.values(COMMANDS).map((cmd) => synopsis(cmd).length));
-  for (const group of [...new Set(Object.values(COMMANDS).map((cmd) => cmd.group))]) {
-    lines.push('', c.bold(group));
-    for (const cmd of Object.values(COMMANDS).filter((x) => x.group === group)) {
-      lines.push(`  ${synopsis(cmd).padEnd(width)}  ${cmd.summary}`);
-    }
+  const names = Object.keys(COMMANDS);
+  for (const group of [...new Set(names.map((name) => COMMANDS[name].group))]) {
+    lines.push('', c.bold(group), ...commandList(names.filter((name) => COMMANDS[name].group === group)));
   }
   lines.push('', c.bold('Every command takes'), ...optionLines(COMMON_OPTIONS));
+  lines.push(c.dim('  The pool, optouts and message commands also take --edge <url> and --token <token>.'));
   lines.push('', `More on one command: ${CLI} help <command>   (or ${CLI} <command> --help)`);
   lines.push(`Example: ${CLI} sms +13125551234 ${EXAMPLE_NUMBER} "hi, what are your opening hours?"`);
   return lines.join('\n');
+}
+
+/** pool: the list of its subcommands. */
+function familyHelp(word) {
+  const names = Object.keys(COMMANDS).filter((name) => name.startsWith(`${word} `));
+  return [
+    c.bold(`${CLI} ${word} <${names.map((n) => n.slice(word.length + 1)).join('|')}> ...`),
+    '',
+    ...commandList(names),
+    '',
+    `More on one: ${CLI} help ${names[0]}`,
+  ].join('\n');
 }
 
 function commandHelp(name) {
@@ -1127,6 +1974,9 @@ function commandHelp(name) {
   lines.push('', c.bold('Options'), ...optionLines({ ...cmd.options, ...COMMON_OPTIONS }));
   return lines.join('\n');
 }
+
+/** First words that have subcommands: pool. */
+const isFamily = (word) => Object.keys(COMMANDS).some((name) => name.startsWith(`${word} `));
 
 function closest(word) {
   const distance = (a, b) => {
@@ -1141,28 +1991,45 @@ function closest(word) {
     }
     return row[b.length];
   };
-  return Object.keys(COMMANDS).find((name) => distance(word, name) <= 2 || name.startsWith(word));
+  const words = [...new Set(Object.keys(COMMANDS).map((name) => name.split(' ')[0]))];
+  return words.find((name) => distance(word, name) <= 2 || name.startsWith(word));
 }
 
 let simUrl = process.env.SIM_URL ?? DEFAULT_SIM;
+/** What the last request went to, for the message about an unexpected answer. */
+let target = `${simUrl} (the Telnyx simulator)`;
 
 async function main(argv) {
-  // The command is the first word that is neither an option nor the value of --sim.
-  const index = argv.findIndex((arg, i) => !arg.startsWith('-') && argv[i - 1] !== '--sim');
-  const name = index === -1 ? undefined : argv[index];
-  const rest = index === -1 ? argv : [...argv.slice(0, index), ...argv.slice(index + 1)];
+  // The command is the first word that is neither an option nor the value of --sim, --edge, --token;
+  // for pool (and optouts clear) the word after it names the subcommand.
+  let index = argv.findIndex((arg, i) => !arg.startsWith('-') && !VALUE_OPTIONS.has(argv[i - 1]));
+  let name = index === -1 ? undefined : argv[index];
+  let rest = index === -1 ? argv : [...argv.slice(0, index), ...argv.slice(index + 1)];
+  if (name !== undefined && COMMANDS[`${name} ${rest[index]}`]) {
+    name = `${name} ${rest[index]}`;
+    rest = [...rest.slice(0, index), ...rest.slice(index + 1)];
+  }
   if (name === undefined) {
     if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) return say(mainHelp());
     throw new UsageError(`Give a command first.`);
   }
   if (name === 'help') {
-    const topic = rest.find((a) => !a.startsWith('-'));
+    const words = rest.filter((a) => !a.startsWith('-'));
+    const topic = COMMANDS[words.slice(0, 2).join(' ')] ? words.slice(0, 2).join(' ') : words[0];
     if (topic === undefined) return say(mainHelp());
-    if (!COMMANDS[topic]) throw new UsageError(`Unknown command '${topic}'.`);
-    return say(commandHelp(topic));
+    if (COMMANDS[topic]) return say(commandHelp(topic));
+    if (isFamily(topic)) return say(familyHelp(topic));
+    throw new UsageError(`Unknown command '${words.join(' ')}'.`);
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
+    if (isFamily(name)) {
+      if (rest.includes('--help') || rest.includes('-h') || rest[index] === undefined) return say(familyHelp(name));
+      const subs = Object.keys(COMMANDS)
+        .filter((n) => n.startsWith(`${name} `))
+        .map((n) => n.slice(name.length + 1));
+      throw new UsageError(`${name} takes one of ${subs.join(', ')}; got '${rest[index]}'.`, { cause: name });
+    }
     const guess = closest(name);
     throw new UsageError(`Unknown command '${name}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
   }
@@ -1184,8 +2051,19 @@ async function main(argv) {
   const sim = (simUrl = parsed.values.sim ?? process.env.SIM_URL ?? DEFAULT_SIM);
   if (!/^https?:\/\/[^/]+/.test(sim))
     throw new UsageError(`--sim must be an http(s) URL such as ${DEFAULT_SIM}; got '${sim}'.`);
+  const edge = parsed.values.edge ?? process.env.EDGE_URL ?? EDGE_URL;
+  if (!/^https?:\/\/[^/]+/.test(edge))
+    throw new UsageError(`--edge must be an http(s) URL such as ${EDGE_URL}; got '${edge}'.`, { cause: name });
   const ctx = {
     sim: sim.replace(/\/+$/, ''),
+    edge: edge.replace(/\/+$/, ''),
+    token: parsed.values.token ?? process.env.EDGE_TOKEN ?? DEV_ADMIN_TOKEN,
+    tokenFrom:
+      parsed.values.token !== undefined
+        ? 'the one given with --token'
+        : process.env.EDGE_TOKEN !== undefined
+          ? 'the one in $EDGE_TOKEN'
+          : 'npm run dev’s development token',
     values: parsed.values,
     positionals: parsed.positionals,
     wait: parsed.values.wait === undefined ? 10_000 : seconds(parsed.values.wait, '--wait'),
@@ -1197,7 +2075,11 @@ try {
   await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) {
-    const command = typeof error.cause === 'string' ? error.cause : process.argv.slice(2).find((a) => COMMANDS[a]);
+    const args = process.argv.slice(2);
+    const command =
+      typeof error.cause === 'string'
+        ? error.cause
+        : (args.map((a, i) => `${a} ${args[i + 1]}`).find((pair) => COMMANDS[pair]) ?? args.find((a) => COMMANDS[a]));
     console.error(`${error.message}\nUsage: ${command ? `${CLI} help ${command}` : `${CLI} --help`}`);
     process.exit(2);
   }
@@ -1205,8 +2087,8 @@ try {
     console.error(error.message);
     process.exit(1);
   }
-  // Most likely --sim names something that answers JSON but is not the simulator.
-  console.error(`Unexpected problem: ${error.message}. Is ${simUrl} the Telnyx simulator?`);
+  // Most likely --sim or --edge names something that answers JSON but is not what it should be.
+  console.error(`Unexpected problem: ${error.message}. Is ${target} what answered?`);
   if (process.env.PHONE_DEBUG) console.error(error.stack);
   process.exit(1);
 }
