@@ -16,14 +16,17 @@ import {
   edge,
   eventually,
   expectError,
-  handled,
   inbound,
+  messageHandled,
   ok,
   removeAllPools,
   send,
+  shiftHHMM,
   simMessagesTo,
   simSends,
   simSettings,
+  wallClock,
+  webhookRow,
   type Json,
 } from './support';
 
@@ -38,18 +41,6 @@ let people = 0;
 function person(): string {
   people += 1;
   return `+1312555${String(people).padStart(2, '0')}10`;
-}
-
-/** "HH:MM" of the wall clock in `timeZone` at `ms`. */
-function wallClock(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
-    ms,
-  );
-}
-
-function shiftHHMM(hhmm: string, hours: number): string {
-  const [h, m] = hhmm.split(':').map(Number) as [number, number];
-  return `${String((((h + hours) % 24) + 24) % 24).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
 
 interface OptOutEvent {
@@ -69,11 +60,27 @@ beforeEach(async () => {
   await removeAllPools();
 });
 
-/** `from` texts `to`, and the pool has acted on it. */
-async function text(from: string, to: string, body: string): Promise<void> {
+/** `from` texts `to`, and the pool has acted on it; the inbound message's id. */
+async function text(from: string, to: string, body: string): Promise<string> {
   const { messageId } = await inbound(from, to, body);
   await flush();
-  await handled(messageId);
+  await messageHandled(messageId);
+  return messageId;
+}
+
+/**
+ * Someone new texts `word` to N2 of a new pool (N1 and N2, with HELP settings), and the pool has
+ * answered exactly once, from N2: the pool, the person and that reply.
+ */
+async function firstTextToN2(word: string): Promise<{ pool: Json; who: string; reply: Json }> {
+  const pool = await createPool({ edge: { help: HELP } }, [N1, N2]);
+  const who = person();
+  await text(who, N2, word);
+
+  const replies = await simMessagesTo(who);
+  expect(replies).toHaveLength(1);
+  expect(replies[0].from.phone_number).toBe(N2);
+  return { pool, who, reply: replies[0] };
 }
 
 async function optOuts(query = ''): Promise<Json[]> {
@@ -106,16 +113,10 @@ describe('STOP', () => {
   it.each(variants)(
     '%j opts out, with one confirmation from the number written to; later sends are refused before Telnyx',
     async (word) => {
-      const pool = await createPool({ edge: { help: HELP } }, [N1, N2]);
-      const who = person();
-      await text(who, N2, word);
-
-      const replies = await simMessagesTo(who);
-      expect(replies).toHaveLength(1);
-      expect(replies[0].from.phone_number).toBe(N2);
-      expect(replies[0].text).toContain('Acme Dental');
-      expect(replies[0].text).toMatch(/unsubscribed/i);
-      expect(replies[0].text).toContain('START');
+      const { pool, who, reply } = await firstTextToN2(word);
+      expect(reply.text).toContain('Acme Dental');
+      expect(reply.text).toMatch(/unsubscribed/i);
+      expect(reply.text).toContain('START');
 
       expect(await optOuts(`?filter[messaging_profile_id]=${pool.id}`)).toEqual([
         {
@@ -148,9 +149,7 @@ describe('STOP', () => {
   it('records both messages in D1: the STOP (inbound) and the confirmation (reply), the person masked', async () => {
     const pool = await createPool({}, [N1]);
     const who = person();
-    const { messageId } = await inbound(who, N1, 'STOP');
-    await flush();
-    await handled(messageId);
+    const messageId = await text(who, N1, 'STOP');
     const [confirmation] = await simMessagesTo(who);
     const rows = await eventually(async () => {
       const found = (
@@ -274,7 +273,7 @@ describe('STOP', () => {
 
     const failed = await eventually(async () => {
       const message = ok(await edge(`/v2/messages/${scheduled.id}`));
-      expect(message.to[0].status).toBe('failed');
+      expect(message.to[0].status).toBe('sending_failed');
       return message;
     }, 6000);
     expect(failed.errors).toEqual([expect.objectContaining({ code: '40300' })]);
@@ -317,14 +316,7 @@ describe('HELP', () => {
   it.each(['HELP', 'info', ' Help! '])(
     '%j from someone who never subscribed gets a CTIA-complete reply from the number written to',
     async (word) => {
-      const pool = await createPool({ edge: { help: HELP } }, [N1, N2]);
-      const who = person();
-      await text(who, N2, word);
-
-      const replies = await simMessagesTo(who);
-      expect(replies).toHaveLength(1);
-      expect(replies[0].from.phone_number).toBe(N2);
-      const reply: string = replies[0].text;
+      const { pool, reply } = await firstTextToN2(word);
       for (const part of [
         'Acme Dental',
         'help@acme.example',
@@ -332,7 +324,7 @@ describe('HELP', () => {
         'Msg&data rates may apply',
         'STOP',
       ]) {
-        expect(reply).toContain(part);
+        expect(reply.text).toContain(part);
       }
       // Asking for help subscribes no one and opts no one out.
       expect(await optOuts(`?filter[messaging_profile_id]=${pool.id}`)).toEqual([]);
@@ -481,12 +473,7 @@ describe("Telnyx's own opt-out: 409 / 40300 on a send", () => {
     const who = person();
     const { eventId } = await inbound(who, N3, 'STOP');
     await flush();
-    await eventually(async () => {
-      const row = await env.DB.prepare('SELECT state FROM webhook_events WHERE event_id = ?')
-        .bind(eventId)
-        .first<{ state: string }>();
-      expect(row?.state).toBe('no_pool');
-    });
+    await eventually(async () => expect((await webhookRow(eventId))?.state).toBe('no_pool'));
     expect(await optOuts(`?filter[messaging_profile_id]=${pool.id}`)).toEqual([]);
 
     const refused = await send({ messaging_profile_id: pool.id, to: who, text: 'Sale today!' });
@@ -515,9 +502,7 @@ describe('messages people send in', () => {
   it('are answered by GET /v2/messages/{id} as Telnyx described them, under the pool the edge knows', async () => {
     const pool = await createPool({}, [N1]);
     const from = person();
-    const { messageId } = await inbound(from, N1, 'Is the shop open on Sunday?');
-    await flush();
-    await handled(messageId);
+    const messageId = await text(from, N1, 'Is the shop open on Sunday?');
     const message = await eventually(async () => ok(await edge(`/v2/messages/${messageId}`)));
     expect(message).toMatchObject({
       id: messageId,

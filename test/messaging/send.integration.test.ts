@@ -10,21 +10,26 @@
 // profile, Idempotency-Key (repeated, concurrent, and retried while the first is in flight),
 // send_at (sent when its time comes, by the pool's alarm) and quiet hours (deferred to the next
 // window start in the recipient's zone, with the pool's alarm set: row 19).
-import { runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deliveries, flush, resetSimulator, sim } from '../support/sim';
+import { deliveries, flush, resetSimulator } from '../support/sim';
 import { testEnv as env } from '../support/test-env';
 import {
   createPool,
   edge,
+  edgeMessage,
   eventually,
   expectError,
+  fault,
   listNumbers,
   ok,
+  poolAlarm,
   removeAllPools,
   send,
+  shiftHHMM,
   simMessagesTo,
   simSends,
+  sleep,
+  wallClock,
   type Answer,
   type Json,
 } from './support';
@@ -74,22 +79,10 @@ async function rowsOfPool(profileId: string): Promise<MessageRow[]> {
 /** GET /v2/messages/{id} until its recipient's status is `status`. */
 async function messageWithStatus(id: string, status: string): Promise<Json> {
   return eventually(async () => {
-    const message = ok(await edge(`/v2/messages/${id}`));
+    const message = await edgeMessage(id);
     expect(message.to[0].status).toBe(status);
     return message;
   });
-}
-
-/** "HH:MM" of the wall clock in `timeZone` at `ms`. */
-function wallClock(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
-    ms,
-  );
-}
-
-function shiftHHMM(hhmm: string, hours: number): string {
-  const [h, m] = hhmm.split(':').map(Number) as [number, number];
-  return `${String((((h + hours) % 24) + 24) % 24).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
 
 describe('a send through a pool', () => {
@@ -597,12 +590,12 @@ describe('Idempotency-Key', () => {
 
   it('a repeat of the key while the first send is still on its way to Telnyx answers with the same message id', async () => {
     // The client timed out and retries: Telnyx is slow to answer the first request.
-    await sim('/sim/faults', { body: { target: 'api', kind: 'slow', count: 1, delay_ms: 400, path: '/v2/messages' } });
+    await fault({ target: 'api', kind: 'slow', count: 1, delay_ms: 400, path: '/v2/messages' });
     const pool = await createPool({}, [N1]);
     const body = { messaging_profile_id: pool.id, to: TO, text: 'Retried while in flight' };
     const original = send(body, { 'idempotency-key': 'in-flight-1' });
     // Well inside the 400 ms Telnyx takes: the first request is on its way when the retry comes.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const retry = await send(body, { 'idempotency-key': 'in-flight-1' });
     const first = await original;
     expect([first.status, retry.status]).toEqual([200, 200]);
@@ -693,7 +686,7 @@ describe('scheduled sends and quiet hours', () => {
     expect(ok(await edge(`/v2/messages/${scheduled.id}`)).to[0].status).toBe('cancelled');
     await eventually(async () => expect(await messageRow(scheduled.id)).toMatchObject({ state: 'cancelled' }));
     // Past its send_at, and after the pool's alarm has run, nothing went to Telnyx.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await sleep(2500);
     expect(await simSends()).toEqual([]);
     expectError(await edge(`/v2/messages/${scheduled.id}`, { method: 'DELETE' }), 409, '10015');
 
@@ -723,9 +716,7 @@ describe('scheduled sends and quiet hours', () => {
     expect(await simSends()).toEqual([]);
 
     // Deferred, not dropped: the pool holds it and its alarm is set for the window's start.
-    const stub = env.NUMBER_POOL.get(env.NUMBER_POOL.idFromName(pool.id));
-    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
-    expect(alarm).toBe(at);
+    expect(await poolAlarm(pool.id)).toBe(at);
     expect(ok(await edge(`/v2/messages/${deferred.id}`))).toMatchObject({
       to: [{ status: 'scheduled' }],
       send_at: deferred.send_at,

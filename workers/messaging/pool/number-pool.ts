@@ -10,11 +10,11 @@
 // unknown send is settled when its message.sent arrives.
 
 import { DurableObject } from 'cloudflare:workers';
-import { TelnyxCode, type TelnyxErrorObject } from '../../../shared/errors';
+import { ApiError, TelnyxCode, type TelnyxErrorObject } from '../../../shared/errors';
 import { keywordOf } from '../../../shared/keywords';
 import { nextAllowedTime } from '../../../shared/local-time';
 import { log, setLogLevel } from '../../../shared/log';
-import { telnyxClientFromEnv } from '../../../shared/telnyx/client';
+import { telnyxClientFromEnv, type TelnyxClient } from '../../../shared/telnyx/client';
 import { TelnyxApiError } from '../../../shared/telnyx/errors';
 import { ACCOUNT_MPS, defaultMps } from '../../../shared/telnyx/throughput';
 import type { OutboundMessagePayload } from '../../../shared/telnyx/types';
@@ -29,6 +29,7 @@ import {
   type Health,
 } from './choose';
 import { helpReply, startConfirmation, stopConfirmation } from './replies';
+import { findAccountPlace, forgetPastSeconds, takeAccountPlace } from './account-rate';
 import { POOL_SCHEMA, type OutboxState } from './schema';
 import { enqueueForward } from '../forward';
 import type { EventOutcome, InboxEvent, PoolContext, PoolEvent, PoolNumber, PoolResult, SendRequest } from './types';
@@ -37,6 +38,8 @@ import type { EventOutcome, InboxEvent, PoolContext, PoolEvent, PoolNumber, Pool
 export const UNKNOWN_TIMEOUT_MS = 10 * 60_000;
 const IDEMPOTENCY_MS = 24 * 3600_000;
 const ALARM_BATCH = 50;
+/** A send that cannot leave for want of configuration (TELNYX_API_KEY) is tried again this late. */
+const MISCONFIGURED_RETRY_MS = 60_000;
 const INBOX_BATCH = 100;
 /** An event whose handling fails this many times is set aside (state 'failed') and logged. */
 const INBOX_ATTEMPTS = 5;
@@ -111,8 +114,13 @@ export class NumberPool extends DurableObject<Env> {
     this.#sql = state.storage.sql;
     void state.blockConcurrencyWhile(async () => {
       this.#sql.exec(POOL_SCHEMA);
-      // A request that was under way when the object stopped may have reached Telnyx.
-      this.#sql.exec("UPDATE outbox SET state = 'unknown', updated_at = ? WHERE state = 'sending'", Date.now());
+      // A request that was under way when the object stopped may have reached Telnyx: it is never
+      // resent, and the alarm settles it (its webhook, or the timeout) even if nothing else comes.
+      const interrupted = this.#sql.exec(
+        "UPDATE outbox SET state = 'unknown', status = 'unknown', updated_at = ? WHERE state = 'sending'",
+        Date.now(),
+      ).rowsWritten;
+      if (interrupted > 0) await this.#armAlarm();
     });
   }
 
@@ -332,6 +340,9 @@ export class NumberPool extends DurableObject<Env> {
       // An expired key may be reused.
       this.#sql.exec('UPDATE outbox SET idempotency_key = NULL WHERE idempotency_key = ?', request.idempotencyKey);
     }
+    // A deployment that cannot reach Telnyx says so now, rather than accepting sends it cannot make.
+    const client = this.#client();
+    if (client instanceof ApiError) return { ok: false, status: client.status, errors: client.errors };
     // Never past an opt-out, and never around one by way of another number of the pool.
     if (this.#optedOut(request.to)) return this.#blocked(request.to);
 
@@ -465,15 +476,13 @@ export class NumberPool extends DurableObject<Env> {
         ? Number(this.env.ACCOUNT_MMS_MPS || ACCOUNT_MPS.mms)
         : Number(this.env.ACCOUNT_SMS_MPS || ACCOUNT_MPS.sms);
     const parts = request.type === 'MMS' ? 1 : request.parts;
-    const lanes = [
-      { lane: `number:${sender}`, mps: numberMps },
-      { lane: `account:${kind}`, mps: accountMps },
-    ];
-    let at = Math.max(now, this.#getValue<number>('paused_until') ?? 0);
-    for (const { lane } of lanes) {
-      const next = this.#first<{ next_free_at: number }>('SELECT next_free_at FROM lanes WHERE lane = ?', lane);
-      if (next) at = Math.max(at, next.next_free_at);
-    }
+    const lane = `number:${sender}`;
+    // The number's turn first (its sends go strictly in order), then a place in the account's rate.
+    let from = Math.max(now, this.#getValue<number>('paused_until') ?? 0);
+    const next = this.#first<{ next_free_at: number }>('SELECT next_free_at FROM lanes WHERE lane = ?', lane);
+    if (next) from = Math.max(from, next.next_free_at);
+    const place = findAccountPlace(this.#sql, kind, from, accountMps);
+    const at = place.at;
     const horizonMs = Number(this.env.QUEUE_HORIZON_SECONDS || 14_400) * 1000;
     if (at - now > horizonMs) {
       const retryAfter = Math.ceil((at - now - horizonMs) / 1000);
@@ -487,13 +496,12 @@ export class NumberPool extends DurableObject<Env> {
         { 'retry-after': String(Math.max(1, retryAfter)) },
       );
     }
-    for (const { lane, mps } of lanes) {
-      this.#sql.exec(
-        'INSERT INTO lanes (lane, next_free_at) VALUES (?, ?) ON CONFLICT (lane) DO UPDATE SET next_free_at = excluded.next_free_at',
-        lane,
-        at + (parts / mps) * 1000,
-      );
-    }
+    takeAccountPlace(this.#sql, kind, place, parts, accountMps);
+    this.#sql.exec(
+      'INSERT INTO lanes (lane, next_free_at) VALUES (?, ?) ON CONFLICT (lane) DO UPDATE SET next_free_at = excluded.next_free_at',
+      lane,
+      at + (parts / numberMps) * 1000,
+    );
     return { ok: true, value: at };
   }
 
@@ -552,14 +560,31 @@ export class NumberPool extends DurableObject<Env> {
     return attempt;
   }
 
-  /** The row is `sending` before the request leaves. */
+  /**
+   * The row is `sending` before the request leaves. Webhooks for it may be acted on while the
+   * request is under way (the object takes other work while it waits), so whatever Telnyx answers
+   * is checked against what the row knows by then: a settled row is never set back.
+   */
   async #deliverNow(context: PoolContext, row: OutboxRow): Promise<PoolResult<Message>> {
     const request = JSON.parse(row.request) as SendRequest;
+    const client = this.#client();
+    if (client instanceof ApiError) {
+      // Nothing left: the row waits for the configuration to be fixed, and is not lost.
+      log.error('send_waits_for_configuration', { id: row.id, problem: client.message });
+      this.#update(row, {
+        state: 'queued',
+        status: 'queued',
+        due_at: Date.now() + MISCONFIGURED_RETRY_MS,
+        reserved: 0,
+      });
+      await this.#armAlarm();
+      return { ok: true, value: this.#messageOf(row) };
+    }
     this.#update(row, { state: 'sending', status: 'sending', attempts: row.attempts + 1 });
-    const client = telnyxClientFromEnv(this.env);
     const hook = (path: string) => `${context.webhookBase}${path}?edge_id=${row.id}`;
+    let body: { data?: unknown };
     try {
-      const { body } = await client.sendMessage({
+      ({ body } = await client.sendMessage({
         from: row.sender!,
         to: request.to,
         ...(request.text !== '' && { text: request.text }),
@@ -569,25 +594,59 @@ export class NumberPool extends DurableObject<Env> {
         webhook_url: hook('/webhooks/messaging'),
         webhook_failover_url: hook('/webhooks/messaging/failover'),
         use_profile_webhooks: false,
-      });
-      const message = body.data as Message | undefined;
-      if (message) {
-        // Telnyx names its own profile; the business's clients know the pool by the edge's id.
-        message.messaging_profile_id = context.profile.id;
-        // The edge encoded the text before Telnyx saw it, so Telnyx cannot know it did.
-        if (request.smartEncodingApplied) message.smart_encoding_applied = true;
-      }
-      this.#update(row, {
-        state: 'sent',
-        status: (message?.to as Array<{ status?: string }> | undefined)?.[0]?.status ?? 'queued',
-        telnyx_id: (message?.id as string | undefined) ?? null,
-        message: message ? JSON.stringify(message) : null,
-      });
-      this.#recordRow(context, row);
-      return { ok: true, value: message ?? this.#messageOf(row) };
+      }));
     } catch (error) {
-      if (!(error instanceof TelnyxApiError)) throw error;
-      return this.#afterRefusal(context, row, request, error);
+      const settled = this.#settledMeanwhile(row);
+      if (settled) {
+        // Its webhooks already said it went out: Telnyx's late failure answer changes nothing.
+        log.warn('send_answer_after_webhook', { id: row.id, error });
+        return { ok: true, value: this.#messageOf(settled) };
+      }
+      if (error instanceof TelnyxApiError) return this.#afterRefusal(context, row, request, error);
+      // Not Telnyx's answer but a fault here, after the request may have left: never resent.
+      this.#update(row, { state: 'unknown', status: 'unknown' });
+      this.#recordRow(context, row);
+      await this.#armAlarm();
+      throw error;
+    }
+    const message = body.data as Message | undefined;
+    if (message) {
+      // Telnyx names its own profile; the business's clients know the pool by the edge's id.
+      message.messaging_profile_id = context.profile.id;
+      // The edge encoded the text before Telnyx saw it, so Telnyx cannot know it did.
+      if (request.smartEncodingApplied) message.smart_encoding_applied = true;
+    }
+    const telnyxId = (message?.id as string | undefined) ?? null;
+    const settled = this.#settledMeanwhile(row);
+    if (settled) {
+      if (settled.telnyx_id === null && telnyxId !== null) this.#update(settled, { telnyx_id: telnyxId });
+      return { ok: true, value: message ?? this.#messageOf(settled) };
+    }
+    this.#update(row, {
+      state: 'sent',
+      status: (message?.to as Array<{ status?: string }> | undefined)?.[0]?.status ?? 'queued',
+      telnyx_id: telnyxId,
+      message: message ? JSON.stringify(message) : null,
+    });
+    this.#recordRow(context, row);
+    return { ok: true, value: message ?? this.#messageOf(row) };
+  }
+
+  /** The row as stored, when something (its webhooks) moved it on from `sending` meanwhile. */
+  #settledMeanwhile(row: OutboxRow): OutboxRow | undefined {
+    const stored = this.#first<OutboxRow>('SELECT * FROM outbox WHERE id = ?', row.id);
+    if (stored === undefined || stored.state === 'sending') return undefined;
+    Object.assign(row, stored);
+    return row;
+  }
+
+  /** Telnyx's client, or the configuration problem (a missing or bad secret) that prevents one. */
+  #client(): TelnyxClient | ApiError {
+    try {
+      return telnyxClientFromEnv(this.env);
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
     }
   }
 
@@ -630,12 +689,25 @@ export class NumberPool extends DurableObject<Env> {
       if (row.chosen_by_pool && row.attempts < 2) {
         const choice = this.#chooseSender(context, request);
         if (choice.ok && choice.value.sender !== row.sender) {
-          this.#update(row, { sender: choice.value.sender, state: 'queued' });
-          return this.#deliver(context, row);
+          // The other number's own rate holds for the retry too.
+          const slot = this.#reserve(context, choice.value.sender, request, Date.now());
+          if (slot.ok) {
+            this.#update(row, {
+              sender: choice.value.sender,
+              state: 'queued',
+              status: 'queued',
+              due_at: slot.value,
+              reserved: 1,
+            });
+            if (slot.value <= Date.now()) return this.#deliver(context, row);
+            this.#recordRow(context, row);
+            await this.#armAlarm();
+            return { ok: true, value: this.#messageOf(row) };
+          }
         }
       }
     }
-    this.#update(row, { state: 'failed', status: 'failed', errors: JSON.stringify(error.errors) });
+    this.#update(row, { state: 'failed', status: 'sending_failed', errors: JSON.stringify(error.errors) });
     this.#recordRow(context, row);
     return { ok: false, status: error.status ?? 502, errors: error.errors };
   }
@@ -1102,7 +1174,7 @@ export class NumberPool extends DurableObject<Env> {
         const blocked = this.#blocked(request.to);
         this.#update(row, {
           state: 'failed',
-          status: 'failed',
+          status: 'sending_failed',
           errors: JSON.stringify(blocked.ok ? [] : blocked.errors),
         });
         this.#recordRow(context, row);
@@ -1111,7 +1183,7 @@ export class NumberPool extends DurableObject<Env> {
       if (!row.reserved) {
         const slot = this.#reserve(context, row.sender!, request, Date.now());
         if (!slot.ok) {
-          this.#update(row, { state: 'failed', status: 'failed', errors: JSON.stringify(slot.errors) });
+          this.#update(row, { state: 'failed', status: 'sending_failed', errors: JSON.stringify(slot.errors) });
           this.#recordRow(context, row);
           continue;
         }
@@ -1127,7 +1199,7 @@ export class NumberPool extends DurableObject<Env> {
     )) {
       this.#update(row, {
         state: 'failed',
-        status: 'failed',
+        status: 'sending_failed',
         errors: JSON.stringify([
           {
             code: '10007',
@@ -1138,6 +1210,7 @@ export class NumberPool extends DurableObject<Env> {
       });
       this.#recordRow(context, row);
     }
+    forgetPastSeconds(this.#sql, Date.now());
     await this.#recordInbox(context);
     await this.#flushRecords();
     await this.#armAlarm();

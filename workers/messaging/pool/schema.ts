@@ -37,7 +37,15 @@ CREATE TABLE IF NOT EXISTS opt_out_log (
   note TEXT,
   at INTEGER NOT NULL
 );
+-- Each number's turn (next_free_at); the account's rate is kept per second (account-rate.ts).
 CREATE TABLE IF NOT EXISTS lanes (lane TEXT PRIMARY KEY, next_free_at INTEGER NOT NULL);
+DELETE FROM lanes WHERE lane LIKE 'account:%';
+CREATE TABLE IF NOT EXISTS account_seconds (
+  kind TEXT NOT NULL,
+  second INTEGER NOT NULL,
+  used REAL NOT NULL,
+  PRIMARY KEY (kind, second)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
   id TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,
