@@ -18,7 +18,7 @@
 //   row 12  a signed event of an unknown type, or with odd fields: 200, stored, ignored
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UNKNOWN_TIMEOUT_MS } from '../../workers/messaging/pool/number-pool';
+import { NumberPool, UNKNOWN_TIMEOUT_MS } from '../../workers/messaging/pool/number-pool';
 import { deliveries, flush, resetSimulator } from '../support/sim';
 import {
   addNumber,
@@ -533,6 +533,72 @@ describe('row 23: the alarm runs twice, or throws and is retried', () => {
         .sort(),
     ).toEqual([...queued].sort());
   }, 15_000);
+});
+
+describe('a burst of webhooks for one pool', () => {
+  it('stores every event once, in fewer calls to the pool than webhooks, each answered 200', async () => {
+    const pool = await createPool({}, [CHI]);
+    const receive = vi.spyOn(NumberPool.prototype, 'receiveEvents');
+    const events = Array.from({ length: 40 }, (_, i) =>
+      eventBody('message.received', inboundPayload(recipient(), CHI, `burst ${i}`)),
+    );
+    // The first delivery of one event again, in the same burst: counted, not stored twice.
+    events.push(events[0]!);
+    const answers = await Promise.all(events.map((body) => postWebhook(body)));
+    expect(answers.map((a) => a.status)).toEqual(events.map(() => 200));
+    const ids = events.map((body) => JSON.parse(body).data.id as string);
+    const inbox = await poolSql<{ event_id: string; deliveries: number }>(
+      pool.id,
+      'SELECT event_id, deliveries FROM inbox',
+    );
+    expect(inbox.map((r) => r.event_id).sort()).toEqual([...new Set(ids)].sort());
+    expect(inbox.find((r) => r.event_id === ids[0])!.deliveries).toBe(2);
+    expect(receive.mock.calls.flatMap(([, batch]) => batch.map((e) => e.id)).sort()).toEqual([...ids].sort());
+    expect(receive.mock.calls.length).toBeLessThanOrEqual(events.length / 2);
+  });
+});
+
+describe("the pool's storage stays bounded", () => {
+  it('forgets inbox events after a week and settled messages after 30 days, keeping what is still to send', async () => {
+    const pool = await createPool({}, [CHI]);
+    const day = 86_400_000;
+    const now = Date.now();
+    await runInDurableObject(poolStub(pool.id), (_instance, state) => {
+      const sql = state.storage.sql;
+      const inbox = (id: string, receivedAt: number, recorded: number) =>
+        sql.exec(
+          `INSERT INTO inbox (event_id, seq, event_type, path, body, state, received_at, recorded)
+           VALUES (?, 0, 'message.finalized', '/webhooks/messaging', '{}', 'done', ?, ?)`,
+          id,
+          receivedAt,
+          recorded,
+        );
+      inbox('old', now - 8 * day, 1);
+      inbox('old, history not yet in D1', now - 8 * day, 0);
+      inbox('recent', now - 6 * day, 1);
+      const outbox = (id: string, state: string, createdAt: number) =>
+        sql.exec(
+          `INSERT INTO outbox (id, seq, kind, state, due_at, created_at, updated_at, request)
+           VALUES (?, 0, 'send', ?, ?, ?, ?, '{}')`,
+          id,
+          state,
+          now + day,
+          createdAt,
+          createdAt,
+        );
+      outbox('old sent', 'sent', now - 31 * day);
+      outbox('old failed', 'failed', now - 31 * day);
+      outbox('old but scheduled', 'scheduled', now - 31 * day);
+      outbox('recent sent', 'sent', now - 29 * day);
+    });
+    await runInDurableObject(poolStub(pool.id), (instance) => instance.alarm());
+    const inboxLeft = await poolSql<{ event_id: string }>(pool.id, 'SELECT event_id FROM inbox ORDER BY event_id');
+    // An old event whose history had not reached D1 goes there first, then it too is forgotten.
+    expect(inboxLeft.map((r) => r.event_id)).toEqual(['recent']);
+    expect(await processedEvent('old, history not yet in D1')).toMatchObject({ state: 'processed' });
+    const outboxLeft = await poolSql<{ id: string }>(pool.id, 'SELECT id FROM outbox ORDER BY id');
+    expect(outboxLeft.map((r) => r.id)).toEqual(['old but scheduled', 'recent sent']);
+  });
 });
 
 describe('rows 7 and 8: the same webhook twice', () => {

@@ -53,6 +53,9 @@ const HISTORY_BATCH = 100;
 const HISTORY_DELAY_MS = 5_000;
 /** Events are kept this long after they are handled: a late duplicate still finds its id. */
 const INBOX_KEEP_MS = 7 * 86_400_000;
+/** Sent, failed and cancelled messages stay readable (GET /v2/messages/{id}) this long. */
+const OUTBOX_KEEP_MS = 30 * 86_400_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
 /** Statuses in the order they happen; a late event never moves a message backwards. */
 const STATUS_RANK: Record<string, number> = {
   scheduled: 0,
@@ -889,30 +892,34 @@ export class NumberPool extends DurableObject<Env> {
   // --- Telnyx's webhooks ----------------------------------------------------------------------
 
   /**
-   * Takes a verified event into the inbox and returns whether Telnyx had delivered it before.
-   * Once this returns, the event is in durable storage: the webhook can be acknowledged. The pool
-   * acts on it in its alarm, which runs right after.
+   * Takes verified events into the inbox and returns, for each, whether Telnyx had delivered it
+   * before. Once this returns, the events are in durable storage: their webhooks can be
+   * acknowledged. The pool acts on them in its alarm, which runs right after. Several at once:
+   * webhooks that arrive while one call is under way come together in the next (events.ts).
    */
-  async receiveEvent(context: PoolContext, event: InboxEvent): Promise<{ duplicate: boolean }> {
+  async receiveEvents(context: PoolContext, events: InboxEvent[]): Promise<Array<{ duplicate: boolean }>> {
     this.#remember(context);
     const now = Date.now();
-    const row = this.#first<{ deliveries: number }>(
-      `INSERT INTO inbox (event_id, seq, event_type, occurred_at, path, edge_id, body, state, received_at)
-       VALUES (?, 0, ?, ?, ?, ?, ?, 'pending', ?)
-       ON CONFLICT (event_id) DO UPDATE SET deliveries = deliveries + 1
-       RETURNING deliveries`,
-      event.id,
-      event.eventType,
-      event.occurredAt ?? null,
-      event.path,
-      event.edgeId,
-      event.body,
-      now,
-    );
-    const duplicate = (row?.deliveries ?? 1) > 1;
-    // An alarm already due soon enough will take this event too; only otherwise arm one.
-    if (!duplicate && !(this.#alarmAt !== undefined && this.#alarmAt <= now + INBOX_DELAY_MS)) await this.#armAlarm();
-    return { duplicate };
+    const results = events.map((event) => {
+      const row = this.#first<{ deliveries: number }>(
+        `INSERT INTO inbox (event_id, seq, event_type, occurred_at, path, edge_id, body, state, received_at)
+         VALUES (?, 0, ?, ?, ?, ?, ?, 'pending', ?)
+         ON CONFLICT (event_id) DO UPDATE SET deliveries = deliveries + 1
+         RETURNING deliveries`,
+        event.id,
+        event.eventType,
+        event.occurredAt ?? null,
+        event.path,
+        event.edgeId,
+        event.body,
+        now,
+      );
+      return { duplicate: (row?.deliveries ?? 1) > 1 };
+    });
+    // An alarm already due soon enough will take these events too; only otherwise arm one.
+    const fresh = results.some((r) => !r.duplicate);
+    if (fresh && !(this.#alarmAt !== undefined && this.#alarmAt <= now + INBOX_DELAY_MS)) await this.#armAlarm();
+    return results;
   }
 
   /** Acts on one event of the inbox. */
@@ -933,7 +940,7 @@ export class NumberPool extends DurableObject<Env> {
   /** Acts on pending inbox events in the order they came, forwarding each when it should be. */
   async #drainInbox(context: PoolContext): Promise<void> {
     const pending = this.#all<InboxRow>(
-      "SELECT * FROM inbox WHERE state = 'pending' ORDER BY rowid LIMIT ?",
+      "SELECT * FROM inbox WHERE state = 'pending' ORDER BY received_at, rowid LIMIT ?",
       INBOX_BATCH,
     );
     for (const row of pending) {
@@ -979,7 +986,7 @@ export class NumberPool extends DurableObject<Env> {
   /** The inbox's history, written to D1 (webhook_events) in one batch, then pruned after a week. */
   async #recordInbox(context: PoolContext): Promise<void> {
     const rows = this.#all<InboxRow>(
-      "SELECT * FROM inbox WHERE recorded = 0 AND state != 'pending' ORDER BY rowid LIMIT ?",
+      "SELECT * FROM inbox WHERE recorded = 0 AND state != 'pending' ORDER BY received_at, rowid LIMIT ?",
       HISTORY_BATCH,
     );
     // History waits for a full batch, or until its oldest row is HISTORY_DELAY_MS old.
@@ -1011,8 +1018,21 @@ export class NumberPool extends DurableObject<Env> {
         log.error('webhook_history_failed', { profile_id: context.profile.id, error });
       }
     }
-    this.#sql.exec('DELETE FROM inbox WHERE recorded = 1 AND received_at < ?', Date.now() - INBOX_KEEP_MS);
-    this.#sql.exec('DELETE FROM inbound_messages WHERE received_at < ?', Date.now() - INBOX_KEEP_MS);
+    this.#prune();
+  }
+
+  /** Forgets what is past keeping, at most every PRUNE_EVERY_MS (each run walks an index). */
+  #prune(): void {
+    const now = Date.now();
+    if (this.#prunedAt !== undefined && now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    this.#sql.exec('DELETE FROM inbox WHERE received_at < ? AND recorded = 1', now - INBOX_KEEP_MS);
+    this.#sql.exec('DELETE FROM inbound_messages WHERE received_at < ?', now - INBOX_KEEP_MS);
+    // Messages that are settled or never left; the D1 records keep their history for reports.
+    this.#sql.exec(
+      "DELETE FROM outbox INDEXED BY outbox_created WHERE created_at < ? AND state IN ('sent', 'failed', 'cancelled')",
+      now - OUTBOX_KEEP_MS,
+    );
   }
 
   async #received(context: PoolContext, payload: Record<string, unknown>): Promise<string[]> {
@@ -1155,6 +1175,7 @@ export class NumberPool extends DurableObject<Env> {
 
   /** When the alarm is set for, as last seen here (saves reading it for every event). */
   #alarmAt: number | undefined;
+  #prunedAt: number | undefined;
 
   override async alarm(): Promise<void> {
     this.#alarmAt = undefined;

@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, due_at, seq);
 CREATE INDEX IF NOT EXISTS outbox_telnyx ON outbox (telnyx_id);
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_idempotency ON outbox (idempotency_key);
+CREATE INDEX IF NOT EXISTS outbox_created ON outbox (created_at);
 DROP TABLE IF EXISTS events_seen;
 CREATE TABLE IF NOT EXISTS inbox (
   event_id TEXT PRIMARY KEY,
@@ -84,7 +85,12 @@ CREATE TABLE IF NOT EXISTS inbox (
   received_at INTEGER NOT NULL,
   recorded INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (state);
+-- Partial indexes keep the alarm's work proportional to what is waiting, not to the week of
+-- events the inbox keeps: the events to act on, those whose history is not yet in D1, and age.
+DROP INDEX IF EXISTS inbox_pending;
+CREATE INDEX IF NOT EXISTS inbox_waiting ON inbox (received_at) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS inbox_unrecorded ON inbox (received_at) WHERE recorded = 0 AND state != 'pending';
+CREATE INDEX IF NOT EXISTS inbox_received ON inbox (received_at);
 -- Messages people sent to the pool, as Telnyx described them, for GET /v2/messages/{id}; pruned
 -- with the inbox.
 CREATE TABLE IF NOT EXISTS inbound_messages (
@@ -92,6 +98,7 @@ CREATE TABLE IF NOT EXISTS inbound_messages (
   message TEXT NOT NULL,
   received_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS inbound_received ON inbound_messages (received_at);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
