@@ -25,6 +25,7 @@ const VARS = [
   'ACCOUNT_MMS_MPS',
   'QUEUE_HORIZON_SECONDS',
   'SEND_AT_HORIZON_SECONDS',
+  'VOICE_CONNECTIONS_MODE',
 ] as const;
 
 type Listed = (typeof BINDINGS)[number] | (typeof SECRETS)[number] | (typeof VARS)[number];

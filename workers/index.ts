@@ -10,7 +10,7 @@ import { Router, type IRequest } from 'itty-router';
 import { requireAdmin } from '../shared/auth';
 import { errorResponse, notFound } from '../shared/errors';
 import { healthResponse } from '../shared/health';
-import { setLogLevel } from '../shared/log';
+import { log, setLogLevel } from '../shared/log';
 import type { EdgeArgs, EdgeWorker } from '../shared/worker';
 import { lookupWorker } from './lookup';
 import { messagingWorker } from './messaging';
@@ -56,5 +56,18 @@ export default {
       throw new Error(`No consumer for queue ${batch.queue}.`);
     }
     await consume(batch, env, ctx);
+  },
+  // Each worker's cron work looks at controller.cron itself; one failing does not stop the others,
+  // and the run is still reported failed.
+  async scheduled(controller, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
+    const jobs = workers.filter((worker) => worker.scheduled !== undefined);
+    const outcomes = await Promise.allSettled(jobs.map((worker) => worker.scheduled!(controller, env, ctx)));
+    const failed = outcomes.flatMap((outcome, i) =>
+      outcome.status === 'rejected' ? [{ worker: jobs[i]!.name, error: outcome.reason as unknown }] : [],
+    );
+    for (const f of failed) log.error('scheduled_failed', { cron: controller.cron, ...f });
+    if (failed.length > 0)
+      throw new Error(`Cron ${controller.cron} failed in ${failed.map((f) => f.worker).join(', ')}.`);
   },
 } satisfies ExportedHandler<Env>;
