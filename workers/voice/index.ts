@@ -1,7 +1,16 @@
-// The voice worker: its routes, Durable Objects and cron work, as the entry point mounts them.
+// The voice worker: call flows, call sessions (the CallSession Durable Object), outbound calls,
+// and SIP connection configs, as the entry point mounts them.
 
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
+import { registerConnectionRoutes, syncConnections } from './connections';
 
 const router = createWorkerRouter();
+registerConnectionRoutes(router);
 
-export const voiceWorker: EdgeWorker = { name: 'voice', router };
+export const voiceWorker: EdgeWorker = {
+  name: 'voice',
+  router,
+  async scheduled(controller, env) {
+    await syncConnections(env, controller);
+  },
+};
