@@ -9,6 +9,7 @@
 import { Router, type IRequest } from 'itty-router';
 import { requireAdmin } from '../shared/auth';
 import { errorResponse, notFound } from '../shared/errors';
+import { forwardingWorker } from '../shared/forward';
 import { healthResponse } from '../shared/health';
 import { log, setLogLevel } from '../shared/log';
 import type { EdgeArgs, EdgeWorker } from '../shared/worker';
@@ -16,7 +17,7 @@ import { lookupWorker } from './lookup';
 import { messagingWorker } from './messaging';
 import { voiceWorker } from './voice';
 
-export const workers: readonly EdgeWorker[] = [messagingWorker, voiceWorker, lookupWorker];
+export const workers: readonly EdgeWorker[] = [messagingWorker, voiceWorker, lookupWorker, forwardingWorker];
 
 const app = Router<IRequest, EdgeArgs>({
   catch: (error, request) => errorResponse(error, request),

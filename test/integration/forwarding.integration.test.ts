@@ -1,4 +1,4 @@
-// Forwarding events to the business's own URL (workers/messaging/forward/): Standard Webhooks
+// Forwarding events to the business's own URL (shared/forward/): Standard Webhooks
 // signing against the spec's published vector; the queue consumer against a scripted receiver
 // (2xx acks, anything else retried with 30 s, 60 s, ... 12 h backoff and recorded in D1, nothing
 // sent unsigned); the dead-letter consumer (stored once per message id); the dead-letter routes
@@ -9,7 +9,7 @@ import { Router, type IRequest } from 'itty-router';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { errorResponse, notFound } from '../../shared/errors';
 import type { EdgeArgs } from '../../shared/worker';
-import { checkForwardConfig, forwardQueues, registerForwardRoutes } from '../../workers/messaging/forward';
+import { checkForwardConfig, forwardQueues, registerForwardRoutes } from '../../shared/forward';
 import {
   consumeDeadLetters,
   consumeForwardBatch,
@@ -17,14 +17,14 @@ import {
   retryDelaySeconds,
   type ForwardMessage,
   type ForwardOptions,
-} from '../../workers/messaging/forward/queue';
+} from '../../shared/forward/queue';
 import {
   SigningSecretError,
   signStandardWebhook,
   signingKeyBytes,
   standardWebhookHeaders,
   verifyStandardWebhook,
-} from '../../workers/messaging/forward/signing';
+} from '../../shared/forward/signing';
 import { testEnv as env } from '../support/test-env';
 
 /** A proper Standard Webhooks secret: "whsec_" + base64 of 32 fixed bytes. */

@@ -6,7 +6,6 @@ import { log } from '../../shared/log';
 import { receiveTelnyxWebhook } from '../../shared/webhooks/receive';
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
 import { routeMessagingWebhook } from './events';
-import { checkForwardConfig, forwardQueues, registerForwardRoutes } from './forward';
 import { registerMessagingRoutes } from './routes';
 
 const router = createWorkerRouter();
@@ -32,11 +31,5 @@ for (const path of ['/webhooks/messaging', '/webhooks/messaging/failover']) {
 }
 
 registerMessagingRoutes(router);
-registerForwardRoutes(router);
 
-export const messagingWorker: EdgeWorker = {
-  name: 'messaging',
-  router,
-  queues: forwardQueues,
-  checkConfig: checkForwardConfig,
-};
+export const messagingWorker: EdgeWorker = { name: 'messaging', router };

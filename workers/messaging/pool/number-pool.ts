@@ -31,7 +31,7 @@ import {
 import { helpReply, startConfirmation, stopConfirmation } from './replies';
 import { findAccountPlace, forgetPastSeconds, takeAccountPlace } from './account-rate';
 import { POOL_SCHEMA, type OutboxState } from './schema';
-import { enqueueForward } from '../forward';
+import { enqueueForward } from '../../../shared/forward';
 import type { EventOutcome, InboxEvent, PoolContext, PoolEvent, PoolNumber, PoolResult, SendRequest } from './types';
 
 /** How long an unknown send waits for its webhook before it is called failed. */

@@ -12,7 +12,7 @@
 // secret WITH the prefix whose rest is not canonical base64 is refused rather than guessed at: no
 // Standard Webhooks library could verify what it signs. Keys shorter than 16 bytes are refused too.
 
-import { decodeBase64Strict, encodeBase64 } from '../../../shared/base64';
+import { decodeBase64Strict, encodeBase64 } from '../base64';
 
 export const SECRET_PREFIX = 'whsec_';
 export const ID_HEADER = 'webhook-id';

@@ -15,8 +15,8 @@
 // No message's failure escapes as an exception (that would retry the whole batch), and no message
 // body (it carries what people wrote) reaches the logs.
 
-import { mapWithConcurrency } from '../../../shared/concurrency';
-import { log } from '../../../shared/log';
+import { mapWithConcurrency } from '../concurrency';
+import { log } from '../log';
 import { SigningSecretError, importSigningKey, standardWebhookHeaders } from './signing';
 import { recordFailures, storeDeadLetter, type FailureRecord } from './store';
 

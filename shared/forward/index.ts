@@ -1,12 +1,12 @@
-// Forwarding events to the business's own URL: what the messaging worker and the entry point use.
+// Forwarding events to the business's own URL, for messaging and voice alike. The entry point
+// mounts `forwardingWorker` (the dead-letter routes and both queues' consumers) beside the others.
 //
 //   enqueueForward(env, message)    queue one event (message.id = the Telnyx event id)
-//   registerForwardRoutes(router)   /forwarding/dead-letters: list, get, redrive (admin routes)
-//   forwardQueues                   the consumers of both queues, by queue name, for EdgeWorker.queues
-//   checkForwardConfig(env)         for checkConfig: throws ApiError 503 when FORWARD_SIGNING_SECRET is unusable
+//   forwardingWorker                /forwarding/dead-letters (list, get, redrive), queue consumers, config check
+//   checkForwardConfig(env)         throws ApiError 503 when FORWARD_SIGNING_SECRET is unusable
 
-import { misconfigured } from '../../../shared/errors';
-import type { EdgeWorker } from '../../../shared/worker';
+import { misconfigured } from '../errors';
+import { createWorkerRouter, type EdgeWorker } from '../worker';
 import {
   FORWARD_DLQ_NAME,
   FORWARD_QUEUE_NAME,
@@ -17,7 +17,9 @@ import {
 import { SigningSecretError, signingKeyBytes } from './signing';
 
 export { enqueueForward, type ForwardMessage } from './queue';
-export { registerForwardRoutes } from './routes';
+import { registerForwardRoutes } from './routes';
+
+export { registerForwardRoutes };
 export { verifyStandardWebhook } from './signing';
 
 /** The queue consumers, by the queue names of wrangler.toml. */
@@ -35,3 +37,13 @@ export function checkForwardConfig(env: Env): void {
     throw error;
   }
 }
+
+const router = createWorkerRouter();
+registerForwardRoutes(router);
+
+export const forwardingWorker: EdgeWorker = {
+  name: 'forwarding',
+  router,
+  queues: forwardQueues,
+  checkConfig: checkForwardConfig,
+};

@@ -12,10 +12,10 @@
 // second delivery (which the receiver dedupes) but never a lost event. Two bulk redrives at the
 // same moment may both send the same dead letters, for the same reason.
 
-import { ApiError, TelnyxCode, badRequest, jsonResponse, notFound, unprocessable } from '../../../shared/errors';
-import { API_BODY_LIMIT, decodeUtf8, parseJsonText, readBodyBytes } from '../../../shared/http';
-import { log } from '../../../shared/log';
-import type { EdgeArgs, EdgeRequest, EdgeRouter } from '../../../shared/worker';
+import { ApiError, TelnyxCode, badRequest, jsonResponse, notFound, unprocessable } from '../errors';
+import { API_BODY_LIMIT, decodeUtf8, parseJsonText, readBodyBytes } from '../http';
+import { log } from '../log';
+import type { EdgeArgs, EdgeRequest, EdgeRouter } from '../worker';
 import { checkForwardMessage, type ForwardMessage } from './queue';
 import { rowToMessage, type DeadLetterRow } from './store';
 
