@@ -3,9 +3,11 @@
 
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
 import { registerConnectionRoutes, syncConnections } from './connections';
+import { registerFlowRoutes } from './flows';
 
 const router = createWorkerRouter();
 registerConnectionRoutes(router);
+registerFlowRoutes(router);
 
 export const voiceWorker: EdgeWorker = {
   name: 'voice',
