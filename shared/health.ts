@@ -9,7 +9,7 @@ import { telnyxClientFromEnv } from './telnyx/client';
 import { WebhookConfigError, parsePublicKeys, parseToleranceSeconds } from './webhooks/signature';
 
 /** Every name in Env, by kind. The type check below fails when wrangler.toml gains one not listed here. */
-const BINDINGS = ['CONFIG', 'LOOKUP_CACHE', 'DB', 'REPORTS', 'NUMBER_POOL', 'FORWARD_QUEUE'] as const;
+const BINDINGS = ['CONFIG', 'LOOKUP_CACHE', 'DB', 'REPORTS', 'NUMBER_POOL', 'CALL_SESSION', 'FORWARD_QUEUE'] as const;
 const SECRETS = ['TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY', 'ADMIN_TOKEN', 'FORWARD_SIGNING_SECRET'] as const;
 const VARS = [
   'TELNYX_API_BASE',

@@ -42,6 +42,7 @@ const queueConsumers = Object.assign({}, ...workers.map((worker) => worker.queue
 >;
 
 export { NumberPool } from './messaging/pool/number-pool';
+export { CallSession } from './voice/session/call-session';
 
 export default {
   fetch(request, env, ctx) {

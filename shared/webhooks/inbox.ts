@@ -29,7 +29,7 @@ export async function storeWebhook(
   source: WebhookSource,
   path: string,
   webhook: VerifiedWebhook,
-  state?: 'no_pool',
+  state?: 'no_pool' | 'no_call',
 ): Promise<StoredWebhook> {
   const envelope = parseEnvelope(webhook.text);
   const eventId = envelope?.id ?? `unparsed:${await sha256Hex(webhook.rawBody)}`;

@@ -4,6 +4,7 @@
 import type { IRequest } from 'itty-router';
 import { ApiError, TelnyxCode, badRequest, jsonResponse, notFound } from '../../shared/errors';
 import { readJsonObject } from '../../shared/http';
+import { paginate } from '../../shared/paging';
 import { maskDigits } from '../../shared/log';
 import { parseCountryCode, parsePhoneNumber } from '../../shared/phone';
 import type { NumberType } from '../../shared/telnyx/throughput';
@@ -48,29 +49,6 @@ function param(request: IRequest, name: string): string {
   } catch {
     return raw;
   }
-}
-
-/** page[number] and page[size] (at most 250), with Telnyx's meta block. */
-function paginate<T>(items: readonly T[], query: URLSearchParams) {
-  const read = (name: string, fallback: number, max: number) => {
-    const raw = query.get(name);
-    if (raw === null) return fallback;
-    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!(value >= 1 && value <= max))
-      throw badRequest(`${name} must be a whole number from 1 to ${max}.`, { parameter: name });
-    return value;
-  };
-  const size = read('page[size]', 20, 250);
-  const number = read('page[number]', 1, Number.MAX_SAFE_INTEGER);
-  return {
-    data: items.slice((number - 1) * size, number * size),
-    meta: {
-      page_number: number,
-      page_size: size,
-      total_pages: Math.max(1, Math.ceil(items.length / size)),
-      total_results: items.length,
-    },
-  };
 }
 
 /** A pool number in Telnyx's PhoneNumberWithMessagingSettings shape, with the pool's own health. */

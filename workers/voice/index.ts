@@ -2,10 +2,14 @@
 // and SIP connection configs, as the entry point mounts them.
 
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
+import { registerCallRoutes } from './calls';
 import { registerConnectionRoutes, syncConnections } from './connections';
 import { registerFlowRoutes } from './flows';
+import { registerVoiceWebhooks } from './webhooks';
 
 const router = createWorkerRouter();
+registerVoiceWebhooks(router);
+registerCallRoutes(router);
 registerConnectionRoutes(router);
 registerFlowRoutes(router);
 

@@ -1,0 +1,526 @@
+// CallSession: one Durable Object per Telnyx call_session_id, holding every leg of the call. It
+// takes each verified call event into storage before the webhook is answered (once per event id),
+// then, off the webhook's path, feeds the events to the engine (engine.ts) in the order they
+// happened and carries out what the engine decides: Call Control commands with a command_id saved
+// before they leave, deadlines as alarms, flow lookups, questions to the business, voicemail
+// forwards, and the call's record in D1.
+//
+// Everything the engine decides is stored as tasks in the same turn as the state that led to it,
+// so an eviction at any point loses nothing: the next event or the safety alarm resumes the tasks,
+// and a command resent after a restart carries the same command_id, which Telnyx ignores if it has
+// already seen it.
+
+import { DurableObject } from 'cloudflare:workers';
+import { enqueueForward } from '../../../shared/forward';
+import { standardWebhookHeaders } from '../../../shared/forward/signing';
+import { log, setLogLevel } from '../../../shared/log';
+import { telnyxClientFromEnv } from '../../../shared/telnyx/client';
+import { TelnyxApiError } from '../../../shared/telnyx/errors';
+import type { CallAction } from '../../../shared/telnyx/types';
+import { connectionRouting } from '../connections';
+import { flowForNumber, getFlow, type Flow } from '../flows';
+import { callRecord, writeCallRecord } from '../records';
+import {
+  newCall,
+  react,
+  type CallState,
+  type CommandAction,
+  type DeadlineName,
+  type Effect,
+  type Input,
+} from './engine';
+import { encodeClientState, inputOf } from './inputs';
+import { SESSION_SCHEMA } from './schema';
+
+/** A verified call event, as the webhook route hands it over. */
+export interface CallEvent {
+  id: string;
+  /** Telnyx's call_session_id, which names this object. */
+  sessionId: string;
+  eventType: string;
+  occurredAt: string | undefined;
+  body: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  kind: 'event' | 'command' | 'step' | 'note';
+  /** JSON text: what came in, went out, or was decided (kept as text across the RPC boundary). */
+  detail: string;
+}
+
+export interface CallView {
+  state: CallState | null;
+  timeline: TimelineEntry[];
+}
+
+/** If a pending event or task is left behind (the object was evicted), the alarm resumes it. */
+const SAFETY_MS = 10_000;
+/** How long a finished call's storage is kept for GET /calls/{id} before it is deleted. */
+export const KEEP_AFTER_END_MS = 24 * 3_600_000;
+
+type Task =
+  | {
+      type: 'command';
+      leg: string;
+      action: CommandAction;
+      body: Record<string, unknown>;
+      step: number;
+      command_id: string;
+    }
+  | { type: 'resolve_flow'; called: string | null; connection_id: string | null; flow_id: string | null }
+  | { type: 'ask'; url: string; deadline_ms: number; context: Record<string, unknown>; step: number }
+  | { type: 'forward_recording'; url: string; body: Record<string, unknown> }
+  | { type: 'record' };
+
+type EventRow = {
+  event_id: string;
+  event_type: string;
+  occurred_at: string | null;
+  received_at: number;
+  body: string;
+};
+
+export class CallSession extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+  #state: CallState | null = null;
+  #pumping: Promise<void> | undefined;
+  #again = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    setLogLevel(env.LOG_LEVEL);
+    this.#sql = ctx.storage.sql;
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#sql.exec(SESSION_SCHEMA);
+      const row = this.#sql.exec<{ state: string }>('SELECT state FROM call WHERE id = 1').toArray()[0];
+      this.#state = row ? (JSON.parse(row.state) as CallState) : null;
+    });
+  }
+
+  // --- Intake -----------------------------------------------------------------------------------
+
+  /**
+   * Stores a verified event (once per event id) and returns whether Telnyx had delivered it
+   * before. Once this returns the event is durable and the webhook can be answered; the call acts
+   * on it right after.
+   */
+  async receiveEvent(event: CallEvent): Promise<{ duplicate: boolean }> {
+    if (this.#getValue<string>('session_id') === undefined) this.#setValue('session_id', event.sessionId);
+    const row = this.#sql
+      .exec<{ deliveries: number }>(
+        `INSERT INTO events (event_id, event_type, occurred_at, received_at, body, state)
+         VALUES (?, ?, ?, ?, ?, 'pending')
+         ON CONFLICT (event_id) DO UPDATE SET deliveries = deliveries + 1
+         RETURNING deliveries`,
+        event.id,
+        event.eventType,
+        event.occurredAt ?? null,
+        Date.now(),
+        event.body,
+      )
+      .toArray()[0];
+    const duplicate = (row?.deliveries ?? 1) > 1;
+    if (duplicate) {
+      this.#timeline('event', { event_type: event.eventType, event_id: event.id, result: 'duplicate delivery' });
+      return { duplicate };
+    }
+    await this.#armAlarm(Date.now() + SAFETY_MS);
+    this.ctx.waitUntil(this.#pump());
+    return { duplicate };
+  }
+
+  /** The call as it stands, and what happened to it, for GET /calls/{call_session_id}. */
+  async view(): Promise<CallView> {
+    const timeline = this.#sql
+      .exec<{ at: number; kind: TimelineEntry['kind']; detail: string }>(
+        'SELECT at, kind, detail FROM timeline ORDER BY seq',
+      )
+      .toArray()
+      .map((r) => ({ at: new Date(r.at).toISOString(), kind: r.kind, detail: r.detail }));
+    return { state: this.#state, timeline };
+  }
+
+  /** Lets a test or an operator wait until everything received so far has been acted on. */
+  async settle(): Promise<void> {
+    await this.#pump();
+  }
+
+  // --- The pump: events and tasks, one at a time, in order ---------------------------------------
+
+  #pump(): Promise<void> {
+    if (this.#pumping !== undefined) {
+      this.#again = true;
+      return this.#pumping;
+    }
+    this.#pumping = (async () => {
+      try {
+        do {
+          this.#again = false;
+          while (await this.#step()) this.#again = true;
+        } while (this.#again);
+      } finally {
+        this.#pumping = undefined;
+        await this.#armAlarm();
+      }
+    })();
+    return this.#pumping;
+  }
+
+  /** Does one thing: a pending task, else the earliest pending event, else a due deadline. */
+  async #step(): Promise<boolean> {
+    const task = this.#sql
+      .exec<{ seq: number; payload: string }>(
+        "SELECT seq, payload FROM tasks WHERE state = 'pending' ORDER BY seq LIMIT 1",
+      )
+      .toArray()[0];
+    if (task !== undefined) {
+      await this.#run(task.seq, JSON.parse(task.payload) as Task);
+      return true;
+    }
+    const event = this.#sql
+      .exec<EventRow>(
+        `SELECT event_id, event_type, occurred_at, received_at, body FROM events
+         WHERE state = 'pending' ORDER BY occurred_at, received_at LIMIT 1`,
+      )
+      .toArray()[0];
+    if (event !== undefined) {
+      this.#takeEvent(event);
+      return true;
+    }
+    const deadline = this.#sql
+      .exec<{ name: DeadlineName; step: number }>(
+        'SELECT name, step FROM deadlines WHERE at <= ? ORDER BY at LIMIT 1',
+        Date.now(),
+      )
+      .toArray()[0];
+    if (deadline !== undefined) {
+      this.#sql.exec('DELETE FROM deadlines WHERE name = ?', deadline.name);
+      this.#apply({ type: 'deadline', name: deadline.name, step: deadline.step }, `deadline ${deadline.name}`);
+      return true;
+    }
+    return false;
+  }
+
+  #takeEvent(event: EventRow): void {
+    let payload: Record<string, unknown> = {};
+    try {
+      payload = ((JSON.parse(event.body) as { data?: { payload?: Record<string, unknown> } }).data?.payload ??
+        {}) as Record<string, unknown>;
+    } catch {
+      // Stored only after its envelope parsed; kept as ignored if it somehow does not.
+    }
+    const input = inputOf(event.event_type, payload);
+    const detail = {
+      event_type: event.event_type,
+      event_id: event.event_id,
+      occurred_at: event.occurred_at,
+      leg: payload.call_control_id ?? null,
+      ...(event.event_type === 'call.gather.ended' && {
+        digits: payload.digits ?? null,
+        status: payload.status ?? null,
+      }),
+      ...(event.event_type === 'call.hangup' && { hangup_cause: payload.hangup_cause ?? null }),
+    };
+    const ignored = input === undefined ? 'nothing to do' : this.#apply(input, detail);
+    this.#sql.exec(
+      'UPDATE events SET state = ?, note = ? WHERE event_id = ?',
+      ignored === undefined ? 'applied' : 'ignored',
+      ignored ?? null,
+      event.event_id,
+    );
+    if (input === undefined) this.#timeline('event', { ...detail, result: 'recorded' });
+  }
+
+  /**
+   * Feeds one input to the engine and stores the new state with everything it decided, in one
+   * turn (no await), so the two never disagree. Returns why the input changed nothing, if it didn't.
+   */
+  #apply(input: Input, about: Record<string, unknown> | string): string | undefined {
+    const now = Date.now();
+    const before = this.#state ?? newCall(this.#getValue<string>('session_id') ?? this.ctx.id.toString(), now);
+    const outcome = react(before, input, now);
+    const label = typeof about === 'string' ? { input: about } : about;
+    this.#timeline('event', {
+      ...label,
+      result: outcome.ignored === undefined ? 'applied' : `ignored: ${outcome.ignored}`,
+    });
+    if (outcome.ignored !== undefined) return outcome.ignored;
+    const state = outcome.state;
+    for (const node of state.path.slice(before.path.length)) {
+      this.#timeline('step', { node, kind: state.flow?.nodes[node]?.kind ?? null, step: state.step });
+    }
+    for (const effect of outcome.effects) this.#plan(effect, state);
+    // The record in D1: when the call starts, when it ends, and for what comes after (a recording).
+    if (input.type === 'initiated' && before.main_leg === null) this.#addTask({ type: 'record' });
+    if (state.status === 'ended' && input.type !== 'deadline') this.#addTask({ type: 'record' });
+    this.#state = state;
+    this.#sql.exec(
+      'INSERT INTO call (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
+      JSON.stringify(state),
+    );
+    return undefined;
+  }
+
+  #plan(effect: Effect, state: CallState): void {
+    switch (effect.type) {
+      case 'command':
+        this.#addTask({ ...effect, step: state.step, command_id: crypto.randomUUID() });
+        return;
+      case 'deadline':
+        this.#sql.exec(
+          `INSERT INTO deadlines (name, at, step) VALUES (?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET at = excluded.at, step = excluded.step`,
+          effect.name,
+          effect.at,
+          effect.step,
+        );
+        return;
+      case 'cancel_deadlines':
+        this.#sql.exec('DELETE FROM deadlines');
+        return;
+      case 'resolve_flow':
+        this.#addTask({
+          type: 'resolve_flow',
+          called: effect.called,
+          connection_id: effect.connection_id,
+          flow_id: effect.flow_id,
+        });
+        return;
+      case 'ask':
+        this.#addTask({
+          type: 'ask',
+          url: effect.url,
+          deadline_ms: effect.deadline_ms,
+          context: effect.context,
+          step: state.step,
+        });
+        return;
+      case 'forward_recording':
+        this.#addTask({ type: 'forward_recording', url: effect.url, body: effect.body });
+        return;
+      case 'ended':
+        this.#setValue('cleanup_at', Date.now() + KEEP_AFTER_END_MS);
+        return;
+      case 'note':
+        this.#timeline('note', { text: effect.text });
+        return;
+    }
+  }
+
+  #addTask(task: Task): void {
+    this.#sql.exec(
+      "INSERT INTO tasks (type, payload, state, created_at) VALUES (?, ?, 'pending', ?)",
+      task.type,
+      JSON.stringify(task),
+      Date.now(),
+    );
+  }
+
+  // --- Tasks ----------------------------------------------------------------------------------
+
+  async #run(seq: number, task: Task): Promise<void> {
+    let result: unknown = null;
+    let failed = false;
+    try {
+      switch (task.type) {
+        case 'command':
+          result = await this.#command(task);
+          break;
+        case 'resolve_flow': {
+          const { flow, source } = await this.#resolveFlow(task);
+          this.#finish(seq, 'done', { flow_id: flow?.id ?? null, source });
+          this.#apply({ type: 'flow_resolved', flow, source }, `flow: ${flow?.id ?? 'none'} (${source})`);
+          return;
+        }
+        case 'ask': {
+          const next = await this.#ask(task);
+          this.#finish(seq, 'done', { next });
+          this.#apply(
+            { type: 'ask_answered', step: task.step, next },
+            `the business answered: ${next ?? 'nothing usable'}`,
+          );
+          return;
+        }
+        case 'forward_recording':
+          await enqueueForward(this.env, {
+            id: `${this.#state?.session_id ?? 'call'}:voicemail`,
+            url: task.url,
+            body: JSON.stringify(task.body),
+            profile_id: this.#state?.connection_id ?? 'voice',
+            event_type: 'voicemail.saved',
+            created_at: new Date().toISOString(),
+          });
+          this.#timeline('note', { text: `voicemail forwarded to ${new URL(task.url).host}` });
+          break;
+        case 'record':
+          if (this.#state !== null) await writeCallRecord(this.env.DB, callRecord(this.#state, Date.now()));
+          break;
+      }
+    } catch (error) {
+      failed = true;
+      result = { error: error instanceof Error ? error.message : String(error) };
+      log.error('call_task_failed', { session: this.#state?.session_id, task: task.type, error });
+    }
+    this.#finish(seq, failed ? 'failed' : 'done', result);
+  }
+
+  #finish(seq: number, state: 'done' | 'failed', result: unknown): void {
+    this.#sql.exec(
+      'UPDATE tasks SET state = ?, result = ?, done_at = ? WHERE seq = ?',
+      state,
+      JSON.stringify(result ?? null),
+      Date.now(),
+      seq,
+    );
+  }
+
+  /** Sends one command (resent with the same command_id on a 5xx or silence, by the client). */
+  async #command(task: Extract<Task, { type: 'command' }>): Promise<unknown> {
+    const leg = this.#state?.legs[task.leg];
+    if (leg === undefined || leg.state === 'hangup') {
+      // The leg ended after the command was decided: never command a call that has ended.
+      this.#timeline('command', { action: task.action, leg: task.leg, result: 'skipped: the leg has ended' });
+      return { skipped: 'leg ended' };
+    }
+    const started = Date.now();
+    try {
+      const client = telnyxClientFromEnv(this.env);
+      await client.callAction(
+        task.leg,
+        task.action as CallAction,
+        {
+          ...task.body,
+          client_state: encodeClientState({ s: task.step }),
+          command_id: task.command_id,
+        } as never,
+      );
+      this.#timeline('command', {
+        action: task.action,
+        leg: task.leg,
+        command_id: task.command_id,
+        result: 'ok',
+        ms: Date.now() - started,
+      });
+      return { ok: true };
+    } catch (error) {
+      const ended =
+        error instanceof TelnyxApiError && error.status === 422 && /ended|not active|hung ?up/i.test(error.message);
+      const detail = error instanceof Error ? error.message : String(error);
+      this.#timeline('command', {
+        action: task.action,
+        leg: task.leg,
+        command_id: task.command_id,
+        result: ended ? 'the call had already ended' : `failed: ${detail}`,
+        ms: Date.now() - started,
+      });
+      if (!ended) {
+        log.warn('call_command_failed', { session: this.#state?.session_id, action: task.action, error });
+        this.#apply({ type: 'command_failed', step: task.step, action: task.action, detail }, `${task.action} failed`);
+      }
+      return { error: detail };
+    }
+  }
+
+  /**
+   * The flow for a new call: the one its dial named, else the one that claims the called number,
+   * else the connection's, else the stored flow `default`; none means the call is refused.
+   */
+  async #resolveFlow(task: Extract<Task, { type: 'resolve_flow' }>): Promise<{ flow: Flow | null; source: string }> {
+    if (task.flow_id !== null) {
+      const flow = await getFlow(this.env, task.flow_id);
+      return flow
+        ? { flow, source: 'the dial' }
+        : { flow: null, source: `the dial named flow ${task.flow_id}, which is gone` };
+    }
+    if (task.called !== null) {
+      const flow = await flowForNumber(this.env, task.called);
+      if (flow) return { flow, source: 'the number called' };
+    }
+    if (task.connection_id !== null) {
+      const routing = await connectionRouting(this.env, task.connection_id);
+      if (routing?.flow_id) {
+        const flow = await getFlow(this.env, routing.flow_id);
+        if (flow) return { flow, source: 'the connection' };
+      }
+    }
+    const fallback = await getFlow(this.env, 'default');
+    return fallback ? { flow: fallback, source: 'the default flow' } : { flow: null, source: 'no flow' };
+  }
+
+  /** POSTs the call's context to the business, signed; the node it names, if it answers in time. */
+  async #ask(task: Extract<Task, { type: 'ask' }>): Promise<string | null> {
+    const body = JSON.stringify(task.context);
+    try {
+      const headers = await standardWebhookHeaders(this.env.FORWARD_SIGNING_SECRET, crypto.randomUUID(), body);
+      const response = await fetch(task.url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'telnyx-edge' },
+        body,
+        signal: AbortSignal.timeout(task.deadline_ms),
+      });
+      if (!response.ok) return null;
+      const answer = (await response.json()) as { next?: unknown };
+      return typeof answer?.next === 'string' ? answer.next : null;
+    } catch (error) {
+      log.info('ask_business_no_answer', { session: this.#state?.session_id, error });
+      return null;
+    }
+  }
+
+  // --- Alarms -----------------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    await this.#pump();
+    const cleanup = this.#getValue<number>('cleanup_at');
+    const busy = this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0;
+    if (cleanup !== undefined && cleanup <= Date.now() && !busy) {
+      await this.ctx.storage.deleteAll();
+      this.#state = null;
+    }
+  }
+
+  /** The alarm at the earliest of: a deadline, the cleanup, and `extra` (a safety net). */
+  async #armAlarm(extra?: number): Promise<void> {
+    const times = [
+      this.#sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM deadlines').toArray()[0]?.at ?? undefined,
+      this.#getValue<number>('cleanup_at'),
+      extra,
+    ].filter((t): t is number => typeof t === 'number');
+    const pending =
+      this.#sql
+        .exec(
+          "SELECT 1 FROM tasks WHERE state = 'pending' UNION ALL SELECT 1 FROM events WHERE state = 'pending' LIMIT 1",
+        )
+        .toArray().length > 0;
+    if (pending) times.push(Date.now() + SAFETY_MS);
+    if (times.length === 0) return;
+    const at = Math.min(...times);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
+  }
+
+  // --- Small storage helpers -----------------------------------------------------------------------
+
+  #timeline(kind: TimelineEntry['kind'], detail: Record<string, unknown>): void {
+    this.#sql.exec(
+      'INSERT INTO timeline (at, kind, detail) VALUES (?, ?, ?)',
+      Date.now(),
+      kind,
+      JSON.stringify(detail),
+    );
+  }
+
+  #getValue<T>(key: string): T | undefined {
+    const row = this.#sql.exec<{ value: string }>('SELECT value FROM kv WHERE key = ?', key).toArray()[0];
+    return row === undefined ? undefined : (JSON.parse(row.value) as T);
+  }
+
+  #setValue(key: string, value: unknown): void {
+    this.#sql.exec(
+      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      key,
+      JSON.stringify(value),
+    );
+  }
+}
