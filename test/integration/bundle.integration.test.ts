@@ -34,6 +34,7 @@ describe('GET /health', () => {
       DB: true,
       REPORTS: true,
       NUMBER_POOL: true,
+      CALL_SESSION: true,
       FORWARD_QUEUE: true,
     });
     expect(health.secrets).toEqual({
