@@ -174,6 +174,27 @@ describe('an inbound call through a menu', () => {
     expect(call.commands()).toEqual(['gather_using_speak']);
   });
 
+  it('ends an entry with # unless # is itself a choice', () => {
+    const call = new Call().inbound().answered().ended();
+    expect(call.last!.effects).toContainEqual(
+      expect.objectContaining({
+        action: 'gather_using_speak',
+        body: expect.objectContaining({ terminating_digit: '#' }),
+      }),
+    );
+    const hash = structuredClone(IVR);
+    (hash.nodes.menu as Extract<FlowNode, { kind: 'menu' }>).options = { '#': 'bye', '*': 'sales', '1': 'sales' };
+    const other = new Call().inbound(hash).answered().ended();
+    expect(other.last!.effects).toContainEqual(
+      expect.objectContaining({
+        action: 'gather_using_speak',
+        body: expect.objectContaining({ terminating_digit: '0' }),
+      }),
+    );
+    other.digits('#');
+    expect(other.state.node).toBe('bye');
+  });
+
   it('an invalid_prompt is said before the menu is repeated', () => {
     const withInvalid = structuredClone(IVR);
     (withInvalid.nodes.menu as Extract<FlowNode, { kind: 'menu' }>).invalid_prompt = { speak: 'Sorry.' };

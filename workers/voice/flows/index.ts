@@ -1,18 +1,14 @@
-// Call flows: the /flows routes and how the call engine finds a flow. Being built (issue 6).
+// Call flows: the /flows routes (routes.ts), the checks on write (validate.ts), where flows are kept
+// and which flow a number belongs to (store.ts). The call engine finds a flow with these:
+//
+//   1. flowForNumber(env, calledNumber): the flow that lists the called number;
+//   2. else the flow named by the connection's routing config (connections: flow_id), by getFlow;
+//   3. else getFlow(env, DEFAULT_FLOW_ID), the flow stored with id "default", if there is one;
+//   4. else the call is rejected (CALL_REJECTED) and logged (README "Which flow runs").
 
-import type { EdgeRouter } from '../../../shared/worker';
-import type { Flow } from './types';
-
+export { registerFlowRoutes } from './routes';
+export { flowForNumber, getFlow } from './store';
 export type { Flow, FlowNode } from './types';
 
-export function registerFlowRoutes(_router: EdgeRouter): void {}
-
-/** A stored flow by id. */
-export async function getFlow(_env: Env, _id: string): Promise<Flow | undefined> {
-  return undefined;
-}
-
-/** The flow that answers calls to a number (+E.164), if one claims it. */
-export async function flowForNumber(_env: Env, _number: string): Promise<Flow | undefined> {
-  return undefined;
-}
+/** The id of the flow that runs when neither the called number nor the connection names one. */
+export const DEFAULT_FLOW_ID = 'default';

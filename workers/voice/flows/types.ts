@@ -4,9 +4,10 @@
 //
 // Every link is a node id in the same flow. The checks on write (validate.ts) make sure every link
 // resolves, every node is reachable from `start`, every node can reach an end (a hangup or a
-// transfer), and every number and duration is in range.
+// transfer), and every number and duration is in range. A stored flow has every default below
+// filled in, so the call engine never needs one; fields not listed here are refused on write.
 
-/** What the caller hears: spoken text, or an audio file. */
+/** What the caller hears: spoken text (at most 3000 characters), or an audio file (https). */
 export type Prompt = { speak: string; voice?: string; language?: string } | { audio_url: string };
 
 export interface AnswerNode {
@@ -26,6 +27,7 @@ export interface SpeakNode {
 
 export interface PlayNode {
   kind: 'play';
+  /** https. */
   audio_url: string;
   next: string;
 }
@@ -35,13 +37,14 @@ export interface MenuNode {
   prompt: Prompt;
   /** Said (or played) after a wrong choice or silence, before the prompt again. */
   invalid_prompt?: Prompt;
-  /** How long to wait for the first digit after the prompt: 1..60 s. */
+  /** How long to wait for the first digit after the prompt: 1..60 s, default 5. */
   timeout_secs: number;
-  /** Times the prompt is repeated after a wrong choice or silence: 0..5. */
+  /** Times the prompt is repeated after a wrong choice or silence: 0..5, default 2. */
   retries: number;
-  /** Digits in a choice: 1..16 (a choice of several digits ends with # or at this many). */
+  /** Digits in a choice: 1..16, default 1 (a choice of several digits ends with # or at this many). */
   max_digits: number;
-  /** Choice → node. Keys are digit strings made of 0-9, * and #. */
+  /** Choice → node, at least one. Keys are digit strings made of 0-9, * and #, at most max_digits
+   * long; # only as a one-digit choice (with max_digits above 1, # ends a choice). */
   options: Record<string, string>;
   /** After the last retry with a wrong choice. */
   on_invalid: string;
@@ -55,7 +58,7 @@ export interface TransferNode {
   to: string;
   /** Caller ID shown to the person called (+E.164); Telnyx's default is the caller's number. */
   from?: string;
-  /** How long the other side may ring: 5..120 s. */
+  /** How long the other side may ring: 5..120 s, default 30. */
   ring_timeout_secs: number;
   /** When nobody answers, the line is busy, or the transfer fails. */
   on_no_answer: string;
@@ -64,8 +67,9 @@ export interface TransferNode {
 export interface VoicemailNode {
   kind: 'voicemail';
   prompt?: Prompt;
-  /** Recording length at most: 5..600 s. */
+  /** Recording length at most: 5..600 s, default 120. */
   max_length_secs: number;
+  /** A beep before recording; default true. */
   beep: boolean;
   /** Where the recording's details go when Telnyx has saved it (https). */
   forward_url: string;
@@ -79,9 +83,13 @@ export interface BusinessHoursNode {
   kind: 'business_hours';
   /** IANA time zone, e.g. America/Chicago. */
   time_zone: string;
-  /** Opening hours per weekday as [start, end] pairs of "HH:MM" (end after start; a missing day is closed). */
+  /**
+   * Opening hours per weekday as [start, end] pairs of "HH:MM" from 00:00 to 23:59: open from start
+   * up to, not including, end (end after start; pairs of one day do not overlap; at most 12 a day).
+   * A missing day is closed.
+   */
   weekly: Partial<Record<Weekday, Array<[string, string]>>>;
-  /** Dates (YYYY-MM-DD, in time_zone) that are closed all day. */
+  /** Dates (YYYY-MM-DD, years 2000..2100, each once, in time_zone) closed all day; default []. */
   holidays: string[];
   open: string;
   closed: string;
@@ -91,9 +99,10 @@ export interface AskBusinessNode {
   kind: 'ask_business';
   /** https URL that receives the call's context and may answer `{ "next": "<node id>" }`. */
   url: string;
-  /** How long to wait for its answer: 100..1500 ms (the call is silent meanwhile). */
+  /** How long to wait for its answer: 100..1500 ms, default 1000 (the call is silent meanwhile). */
   deadline_ms: number;
-  /** The nodes it may name; empty: any node of the flow. */
+  /** The nodes it may name, each once; empty (the default): any node of the flow, so then every
+   * node counts as reachable from this one. */
   allowed: string[];
   /** When it answers late, wrongly, or names a node it may not. */
   default: string;
@@ -117,13 +126,16 @@ export type FlowNode =
 export type NodeKind = FlowNode['kind'];
 
 export interface Flow {
-  /** 1..64 of a-z, 0-9, - and _; given on create or generated. */
+  /** 1..64 of a-z, 0-9, - and _; given on create or generated (a UUID). */
   id: string;
+  /** 1..200 characters. */
   name: string;
-  /** Called numbers (+E.164) this flow answers; a number belongs to one flow. */
+  /** Called numbers (strict +E.164, each once, at most 100) this flow answers; a number belongs to
+   * one flow. Default []. */
   numbers: string[];
   /** The node a call starts at. */
   start: string;
+  /** By node id: 1..64 of A-Z, a-z, 0-9, - and _; 1..200 nodes. */
   nodes: Record<string, FlowNode>;
   created_at: string;
   updated_at: string;

@@ -462,7 +462,7 @@ class Run {
       maximum_digits: node.max_digits,
       timeout_millis: node.timeout_secs * 1000,
       valid_digits: '0123456789*#',
-      terminating_digit: '#',
+      terminating_digit: terminatorFor(node),
       // The edge counts retries itself, so a wrong choice and silence can lead different ways.
       maximum_tries: 1,
     };
@@ -541,7 +541,12 @@ class Run {
     const node = this.#current();
     if (s.waiting.for !== 'digits' || node?.kind !== 'menu') return `waiting for ${s.waiting.for}`;
     if (input.status === 'call_hangup' || input.status === 'cancelled') return `gather ${input.status}`;
-    const digits = input.digits.replace(/#$/, '');
+    // Telnyx may include the key that ended the entry; it is not part of the choice.
+    const terminator = terminatorFor(node);
+    const digits =
+      input.digits.endsWith(terminator) && node.options[input.digits] === undefined
+        ? input.digits.slice(0, -1)
+        : input.digits;
     if (input.status === 'valid' && digits !== '' && node.options[digits] !== undefined) {
       this.#note(`pressed ${digits}`);
       this.#goTo(node.options[digits]!);
@@ -700,6 +705,15 @@ export function isOpen(node: Extract<FlowNode, { kind: 'business_hours' }>, now:
   return (node.weekly[WEEKDAYS[local.weekday]!] ?? []).some(
     ([start, end]) => minute >= toMinute(start) && minute < toMinute(end),
   );
+}
+
+/**
+ * The key that ends an entry: # unless # is itself a choice (allowed when choices are one key, as
+ * the validator checks), then the first key no one-key choice uses.
+ */
+function terminatorFor(node: MenuNode): string {
+  const used = new Set(Object.keys(node.options));
+  return ['#', '*', ...'0123456789'].find((key) => !used.has(key)) ?? '#';
 }
 
 /** A generous guess at how long a prompt takes to say, for the menu's safety deadline. */
