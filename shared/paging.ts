@@ -2,25 +2,46 @@
 
 import { badRequest } from './errors';
 
-/** page[number] and page[size] (at most 250), with Telnyx's meta block. */
-export function paginate<T>(items: readonly T[], query: URLSearchParams) {
-  const read = (name: string, fallback: number, max: number) => {
-    const raw = query.get(name);
-    if (raw === null) return fallback;
-    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!(value >= 1 && value <= max))
-      throw badRequest(`${name} must be a whole number from 1 to ${max}.`, { parameter: name });
-    return value;
-  };
-  const size = read('page[size]', 20, 250);
-  const number = read('page[number]', 1, Number.MAX_SAFE_INTEGER);
+export const MAX_PAGE_SIZE = 250;
+
+export interface Page {
+  number: number;
+  size: number;
+}
+
+/** A whole-number query parameter from 1 to `max`; a 400 naming the parameter otherwise. */
+export function wholeNumber(query: URLSearchParams, name: string, fallback: number, max: number): number {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const value = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= max))
+    throw badRequest(`${name} must be a whole number from 1 to ${max}.`, { parameter: name });
+  return value;
+}
+
+/** The page a query asks for; 400 for a page[number] or page[size] that is not 1.. its limit. */
+export function readPage(query: URLSearchParams, defaultSize = 20): Page {
   return {
-    data: items.slice((number - 1) * size, number * size),
-    meta: {
-      page_number: number,
-      page_size: size,
-      total_pages: Math.max(1, Math.ceil(items.length / size)),
-      total_results: items.length,
-    },
+    size: wholeNumber(query, 'page[size]', defaultSize, MAX_PAGE_SIZE),
+    number: wholeNumber(query, 'page[number]', 1, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** Telnyx's meta block for a page of `total` results. */
+export function pageMeta(page: Page, total: number) {
+  return {
+    page_number: page.number,
+    page_size: page.size,
+    total_pages: Math.max(1, Math.ceil(total / page.size)),
+    total_results: total,
+  };
+}
+
+/** One page of `items`, with Telnyx's meta block. */
+export function paginate<T>(items: readonly T[], query: URLSearchParams, defaultSize = 20) {
+  const page = readPage(query, defaultSize);
+  return {
+    data: items.slice((page.number - 1) * page.size, page.number * page.size),
+    meta: pageMeta(page, items.length),
   };
 }

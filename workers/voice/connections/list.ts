@@ -3,25 +3,8 @@
 // answers as last mirrored), so a write may take up to a minute to show everywhere.
 
 import { badRequest } from '../../../shared/errors';
-import { paginate } from '../../../shared/paging';
 import { at } from './fields';
 import type { StoredConnection, TelnyxObject } from './store';
-
-/** A whole-number query parameter within [min, max]; a 400 naming the parameter otherwise. */
-export function wholeNumber(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
-  const raw = query.get(name);
-  if (raw === null) return fallback;
-  const value = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-  if (value >= min && value <= max) return value;
-  throw badRequest(`${name} must be a whole number from ${min} to ${max}.`, { parameter: name });
-}
-
-/** One page of `items` with Telnyx's meta; `defaultSize` when page[size] is not given (connections: 250). */
-export function pageOf<T>(items: readonly T[], query: URLSearchParams, defaultSize: number) {
-  const withSize = new URLSearchParams(query);
-  if (!withSize.has('page[size]')) withSize.set('page[size]', String(defaultSize));
-  return paginate(items, withSize);
-}
 
 type Key<T> = (item: T) => string | number | boolean | null | undefined;
 

@@ -5,6 +5,7 @@
 
 import type { IRequest } from 'itty-router';
 import { jsonResponse } from '../../../shared/errors';
+import { paginate } from '../../../shared/paging';
 import { readJsonObject } from '../../../shared/http';
 import type { EdgeArgs, EdgeRequest, EdgeRouter } from '../../../shared/worker';
 import {
@@ -16,7 +17,7 @@ import {
   requireConnection,
   updateConnection,
 } from './connections';
-import { filterConnections, filterRecords, pageOf, sortBy } from './list';
+import { filterConnections, filterRecords, sortBy } from './list';
 import {
   FQDN,
   IP,
@@ -58,7 +59,7 @@ function registerConnectionType(router: EdgeRouter, type: ConnectionType, path: 
   router.get<EdgeRequest, EdgeArgs>(path, async (request, env) => {
     const query = queryOf(request);
     return jsonResponse(
-      pageOf((await listConnections(env, query, type)).map(connectionListView), query, CONNECTIONS_PAGE),
+      paginate((await listConnections(env, query, type)).map(connectionListView), query, CONNECTIONS_PAGE),
     );
   });
   router.post<EdgeRequest, EdgeArgs>(path, async (request, env) =>
@@ -88,7 +89,7 @@ function registerObject(router: EdgeRouter, kind: ObjectKind, path: string, list
 
   router.get<EdgeRequest, EdgeArgs>(path, async (request, env) => {
     const query = queryOf(request);
-    return jsonResponse(pageOf(await shown(env, await list(env, query)), query, pageSize));
+    return jsonResponse(paginate(await shown(env, await list(env, query)), query, pageSize));
   });
   router.post<EdgeRequest, EdgeArgs>(path, async (request, env) => {
     const record = await createObject(env, kind, await readJsonObject(request));
@@ -135,7 +136,7 @@ const listProfiles: ListRecords = async (env, query) => {
 export function registerV2Routes(router: EdgeRouter): void {
   router.get<EdgeRequest, EdgeArgs>('/v2/connections', async (request, env) => {
     const query = queryOf(request);
-    return jsonResponse(pageOf((await listConnections(env, query)).map(connectionSummary), query, CONNECTIONS_PAGE));
+    return jsonResponse(paginate((await listConnections(env, query)).map(connectionSummary), query, CONNECTIONS_PAGE));
   });
   router.get<EdgeRequest, EdgeArgs>('/v2/connections/:id', async (request, env) =>
     jsonResponse({ data: connectionSummary(await requireConnection(env.CONFIG, pathParam(request, 'id'))) }),

@@ -6,11 +6,11 @@
 // Authentication is the edge's: Authorization: Bearer ADMIN_TOKEN, like every other route.
 
 import { ApiError, TelnyxCode, jsonResponse } from '../../../shared/errors';
+import { wholeNumber } from '../../../shared/paging';
 import { readJsonObject } from '../../../shared/http';
 import type { EdgeArgs, EdgeRequest, EdgeRouter } from '../../../shared/worker';
 import { createConnection, deleteConnection, requireConnection, updateConnection } from './connections';
 import { requireFields } from './fields';
-import { wholeNumber } from './list';
 import { pathParam } from './routes';
 import type { ConnectionType } from './schemas';
 import { loadAll, type StoredConnection, type TelnyxObject } from './store';
@@ -64,8 +64,8 @@ async function list(env: Env, query: URLSearchParams): Promise<unknown[]> {
   const name = partial(query, 'filter_connection_name');
   const user = partial(query, 'filter_auth_user_name');
   const address = query.get('filter_ip_address');
-  const page = wholeNumber(query, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
-  const perPage = wholeNumber(query, 'per_page', 100, 1, 1000);
+  const page = wholeNumber(query, 'page', 1, Number.MAX_SAFE_INTEGER);
+  const perPage = wholeNumber(query, 'per_page', 100, 1000);
   const flag = (key: string) => query.get(key) === 'true';
 
   const [connections, ips, fqdns] = await Promise.all([

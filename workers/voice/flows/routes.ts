@@ -4,15 +4,12 @@
 
 import type { IRequest } from 'itty-router';
 import { badRequest, jsonResponse, notFound } from '../../../shared/errors';
+import { pageMeta, readPage } from '../../../shared/paging';
 import { readJsonObject } from '../../../shared/http';
 import { parsePhoneNumber } from '../../../shared/phone';
 import type { EdgeArgs, EdgeRequest, EdgeRouter } from '../../../shared/worker';
 import { createFlow, deleteFlow, getFlow, listFlows, replaceFlow } from './store';
 import { FLOW_ID, invalidFlow, validateFlow, type FlowValidation } from './validate';
-
-/** page[size] at most, as elsewhere in the API. */
-const MAX_PAGE_SIZE = 250;
-const MAX_PAGE_NUMBER = 1_000_000;
 
 function pathId(request: IRequest): string {
   const raw = request.params.id ?? '';
@@ -21,16 +18,6 @@ function pathId(request: IRequest): string {
   } catch {
     return raw;
   }
-}
-
-function pageParameter(query: URLSearchParams, name: string, fallback: number, max: number): number {
-  const raw = query.get(name);
-  if (raw === null) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= 1 && value <= max)) {
-    throw badRequest(`${name} must be a whole number from 1 to ${max}.`, { parameter: name });
-  }
-  return value;
 }
 
 /**
@@ -56,21 +43,12 @@ function noFlow(id: string) {
 export function registerFlowRoutes(router: EdgeRouter): void {
   router.get<EdgeRequest, EdgeArgs>('/flows', async (request, env) => {
     const query = new URL(request.url).searchParams;
-    const size = pageParameter(query, 'page[size]', 20, MAX_PAGE_SIZE);
-    const number = pageParameter(query, 'page[number]', 1, MAX_PAGE_NUMBER);
+    const page = readPage(query);
     const filter = query.get('filter[number]');
     const e164 =
       filter === null ? undefined : parsePhoneNumber(filter, { source: { parameter: 'filter[number]' } }).e164;
-    const { flows, total } = await listFlows(env, { number, size }, { number: e164 });
-    return jsonResponse({
-      data: flows,
-      meta: {
-        page_number: number,
-        page_size: size,
-        total_pages: Math.max(1, Math.ceil(total / size)),
-        total_results: total,
-      },
-    });
+    const { flows, total } = await listFlows(env, page, { number: e164 });
+    return jsonResponse({ data: flows, meta: pageMeta(page, total) });
   });
 
   // Checks a document as POST would, and stores nothing.
