@@ -3,7 +3,7 @@
 // errors as { errors: [...] } with a pointer into the document for each problem.
 
 import type { IRequest } from 'itty-router';
-import { badRequest, jsonResponse, notFound } from '../../../shared/errors';
+import { jsonResponse, notFound } from '../../../shared/errors';
 import { pageMeta, readPage } from '../../../shared/paging';
 import { readJsonObject } from '../../../shared/http';
 import { parsePhoneNumber } from '../../../shared/phone';
