@@ -1,6 +1,6 @@
 // The simulated Telnyx account: one SQLite-backed Durable Object holding everything (numbers,
-// profiles, messages, webhook events, faults), so every request sees one consistent state.
-// Its alarm delivers webhook events as they fall due.
+// profiles, connections, calls, messages, webhook events, faults), so every request sees one
+// consistent state. Its alarm runs call timers and delivers webhook events as they fall due.
 
 import { DurableObject } from 'cloudflare:workers';
 import type { IRequest } from 'itty-router';
@@ -8,10 +8,12 @@ import { errorResponse } from '../shared/errors';
 import { API_BODY_LIMIT, readBodyBytes } from '../shared/http';
 import { guardApiCall } from './api/guard';
 import { apiRouter } from './api/routes';
+import { nextTimerDue } from './calls/state';
+import { runDueTimers } from './calls/timers';
 import { SimContext, type SimEnv } from './context';
 import { controlRouter } from './control';
-import { seedAccount } from './seed-account';
-import { SCHEMA, Store } from './store';
+import { followWebhookBase, seedAccount } from './seed-account';
+import { SCHEMA, SCHEMA_VERSION, Store } from './store';
 import { nextDue, processDueEvents, stopDeliveries } from './webhooks/events';
 
 export class SimAccount extends DurableObject<SimEnv> {
@@ -26,7 +28,11 @@ export class SimAccount extends DurableObject<SimEnv> {
     this.#store = new Store(state.storage.sql);
     void state.blockConcurrencyWhile(async () => {
       this.#store.sql.exec(SCHEMA);
-      if (this.#store.getValue('seeded') === undefined) this.#seed();
+      if (this.#store.getValue('schema_version') !== SCHEMA_VERSION) {
+        // Written by an older simulator (or never): start again from the seed.
+        this.#store.rebuild();
+        this.#seed();
+      }
       // An attempt cut short by eviction is tried again rather than lost.
       this.#store.run("UPDATE events SET state = 'pending' WHERE state = 'sending'");
     });
@@ -35,6 +41,7 @@ export class SimAccount extends DurableObject<SimEnv> {
   #seed(): void {
     seedAccount(this.#context());
     this.#store.setValue('seeded', new Date().toISOString());
+    this.#store.setValue('schema_version', SCHEMA_VERSION);
   }
 
   #context(): SimContext {
@@ -46,10 +53,15 @@ export class SimAccount extends DurableObject<SimEnv> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** Arms the alarm for the next event due, in real time (the simulator clock may run ahead). */
+  /**
+   * Arms the alarm for the next event or call timer due, in real time (the simulator clock may run
+   * ahead). A frozen clock only moves when advanced, so then only what is due already counts.
+   */
   async #armForNextEvent(ctx: SimContext): Promise<void> {
-    const due = nextDue(ctx);
-    if (due === undefined) return;
+    const dues = [nextDue(ctx), nextTimerDue(ctx)].filter((d): d is number => d !== undefined);
+    if (dues.length === 0) return;
+    const due = Math.min(...dues);
+    if (ctx.clockFrozen() && due > ctx.now()) return;
     await this.#wake(Date.now() + Math.max(0, due - ctx.now()));
   }
 
@@ -58,6 +70,10 @@ export class SimAccount extends DurableObject<SimEnv> {
     const path = new URL(request.url).pathname;
     let response: Response;
     try {
+      // The account as it stands now: calls moved on by what fell due, the seeded application's
+      // URLs on the current webhook base.
+      followWebhookBase(ctx);
+      runDueTimers(ctx);
       if (path === '/v2' || path.startsWith('/v2/')) {
         response = await guardApiCall(
           ctx,
@@ -84,6 +100,7 @@ export class SimAccount extends DurableObject<SimEnv> {
 
   override async alarm(): Promise<void> {
     const ctx = this.#context();
+    runDueTimers(ctx);
     await processDueEvents(ctx);
     await this.#armForNextEvent(ctx);
   }

@@ -8,6 +8,8 @@ export type SimEnv = Env;
 
 export class SimContext {
   #settings: SimSettings | undefined;
+  /** A word for the request log about the call being answered (a repeated command_id: "duplicate"). */
+  requestNote: string | null = null;
 
   constructor(
     readonly store: Store,
@@ -18,11 +20,34 @@ export class SimContext {
 
   /**
    * The simulator's clock in ms: real time plus any offset set with POST /sim/clock, so tests can
-   * move past sticky-sender expiry or a throughput queue without waiting. Webhook signatures use
-   * real time regardless, since the receiver checks them against its own clock.
+   * move past sticky-sender expiry or a throughput queue without waiting. Frozen (POST /sim/clock
+   * { freeze: true }) it stands still and moves only when advanced, so a test decides exactly when
+   * a ringing phone answers or a gather times out. Webhook signatures use real time regardless,
+   * since the receiver checks them against its own clock.
    */
   now(): number {
+    const frozen = this.store.getValue('clock_frozen_at');
+    if (frozen !== undefined) return Number(frozen);
     return Date.now() + Number(this.store.getValue('clock_offset_ms') ?? '0');
+  }
+
+  clockFrozen(): boolean {
+    return this.store.getValue('clock_frozen_at') !== undefined;
+  }
+
+  freezeClock(freeze: boolean): void {
+    if (freeze === this.clockFrozen()) return;
+    if (freeze) {
+      this.store.setValue('clock_frozen_at', String(this.now()));
+    } else {
+      this.store.setValue('clock_offset_ms', String(this.now() - Date.now()));
+      this.store.deleteValue('clock_frozen_at');
+    }
+  }
+
+  advanceClock(ms: number): void {
+    const key = this.clockFrozen() ? 'clock_frozen_at' : 'clock_offset_ms';
+    this.store.setValue(key, String(Number(this.store.getValue(key) ?? '0') + ms));
   }
 
   get settings(): SimSettings {

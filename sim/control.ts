@@ -2,17 +2,23 @@
 // (an inbound message, a fault) and to watch what happened (deliveries, requests, state).
 // It needs no token: it is a local tool, bound to 127.0.0.1 by `npm run dev`.
 
-import { Router, type IRequest } from 'itty-router';
+import { Router, type IRequest, type RouterType } from 'itty-router';
 import { badRequest, jsonResponse, notFound } from '../shared/errors';
 import { readJsonObject } from '../shared/http';
-import { decodePathSegment } from './api/routes';
+import { asControlError } from './api/fields';
+import { decodePathSegment } from './api/params';
+import { registerCallControl } from './calls/control';
+import { runDueTimers } from './calls/timers';
+import { setRegistration } from './connections/registration';
 import type { SimContext } from './context';
 import { receiveInbound } from './messaging/inbound';
+import { findConnection } from './connections/connections';
 import { mergeSettings } from './settings';
 import { processDueEvents, releaseHeld } from './webhooks/events';
 import { signerFor } from './webhooks/signer';
 
 type Args = [SimContext, { reset: () => Promise<void> }];
+export type ControlRouter = RouterType<IRequest, Args>;
 
 /** One jump of the clock; many jumps add up, but none can push the date past what Date can show. */
 const MAX_CLOCK_ADVANCE_MS = 365 * 86_400_000;
@@ -34,7 +40,7 @@ function sinceParam(url: URL): number {
   return Number(raw);
 }
 
-export function controlRouter() {
+export function controlRouter(): ControlRouter {
   const router = Router<IRequest, Args>();
 
   router.get('/sim', () =>
@@ -51,10 +57,20 @@ export function controlRouter() {
         'GET|POST|DELETE /sim/faults':
           '{ target: "api", kind: 429|500|500_after|slow, count, path?, delay_ms?, reset_seconds? } or { target: "webhooks", kind: drop|duplicate|delay|reorder, count, delay_ms? }',
         'GET|PATCH /sim/settings':
-          'stop_blocks, rate_limit_per_second, latency_ms, attempts_per_url, retry_delay_ms, ...',
-        'PATCH /sim/numbers/:phone_number': '{ mps?, messaging_profile_id? }',
+          'stop_blocks, rate_limit_per_second, latency_ms, attempts_per_url, retry_delay_ms, voice, mask_connection_passwords, ...',
+        'PATCH /sim/numbers/:phone_number': '{ mps?, messaging_profile_id?, connection_id? }',
         'POST /sim/flush': 'deliver every pending webhook now',
-        'POST /sim/clock': '{ advance_ms }: move the simulator clock forward',
+        'POST /sim/clock': '{ advance_ms?, freeze? }: move the simulator clock forward; freeze or thaw it',
+        'POST /sim/calls/inbound': '{ from, to, caller_id_name? }: someone calls one of the account numbers',
+        'GET /sim/calls': 'calls (legs), newest first (?alive=true)',
+        'GET /sim/calls/:call_control_id': 'a leg, the legs of its call, and its timeline (commands, events, control)',
+        'POST /sim/calls/:call_control_id/dtmf': '{ digits }: the other party presses digits',
+        'POST /sim/calls/:call_control_id/hangup': 'the other party hangs up',
+        'POST /sim/calls/:call_control_id/answer|refuse|busy':
+          'the destination of a ringing outgoing leg answers, refuses, is busy',
+        'GET /sim/recordings/:id.mp3|wav': 'a recording call.recording.saved points at',
+        'PATCH /sim/connections/:id/registration':
+          '{ status, ip_address?, port?, transport?, user_agent? }: a credential connection registers (or not)',
       },
     }),
   );
@@ -69,8 +85,11 @@ export function controlRouter() {
     return jsonResponse({
       clock: ctx.iso(),
       numbers: ctx.store.all(
-        'SELECT phone_number, id, type, country_code, messaging_profile_id, mps FROM numbers ORDER BY phone_number',
+        'SELECT phone_number, id, type, country_code, messaging_profile_id, connection_id, mps FROM numbers ORDER BY phone_number',
       ),
+      resources: ctx.store
+        .all<{ body: string }>('SELECT body FROM resources ORDER BY seq')
+        .map((r) => JSON.parse(r.body) as Record<string, unknown>),
       profiles: ctx.store
         .all<{ body: string }>('SELECT body FROM profiles ORDER BY created_at, rowid')
         .map((r) => JSON.parse(r.body)),
@@ -87,6 +106,7 @@ export function controlRouter() {
           )?.n ?? 0,
         deliveries: count('deliveries'),
         requests: count('requests'),
+        calls_alive: ctx.store.first<{ n: number }>('SELECT COUNT(*) AS n FROM calls WHERE alive = 1')?.n ?? 0,
         // The newest sequence numbers, for following the logs with ?since=.
         last_delivery_seq: ctx.store.first<{ n: number | null }>('SELECT MAX(seq) AS n FROM deliveries')?.n ?? 0,
         last_request_seq: ctx.store.first<{ n: number | null }>('SELECT MAX(seq) AS n FROM requests')?.n ?? 0,
@@ -138,8 +158,10 @@ export function controlRouter() {
     const url = new URL(request.url);
     const path = url.searchParams.get('path');
     const rows = ctx.store.all(
-      "SELECT * FROM requests WHERE seq > ? AND (? IS NULL OR path LIKE ? || '%') ORDER BY seq LIMIT ?",
+      // A plain prefix test: LIKE would read "_" in a call_control_id as a wildcard, and refuses long patterns.
+      'SELECT * FROM requests WHERE seq > ? AND (? IS NULL OR substr(path, 1, length(?)) = ?) ORDER BY seq LIMIT ?',
       sinceParam(url),
+      path,
       path,
       path,
       limitParam(url, 200),
@@ -205,6 +227,14 @@ export function controlRouter() {
     if (!ctx.store.first('SELECT 1 FROM numbers WHERE phone_number = ?', phone))
       throw notFound(`${phone} is not an account number.`);
     const body = await readJsonObject(request);
+    const connectionId = body.connection_id;
+    if (connectionId !== undefined && connectionId !== null) {
+      if (typeof connectionId !== 'string' || !findConnection(ctx, connectionId)) {
+        throw badRequest('connection_id must name an existing connection or Call Control application, or be null.', {
+          pointer: '/connection_id',
+        });
+      }
+    }
     if ('mps' in body) {
       if (body.mps !== null && (typeof body.mps !== 'number' || body.mps <= 0))
         throw badRequest('mps must be a positive number or null.', { pointer: '/mps' });
@@ -219,13 +249,25 @@ export function controlRouter() {
       }
       ctx.store.run('UPDATE numbers SET messaging_profile_id = ? WHERE phone_number = ?', id, phone);
     }
+    if ('connection_id' in body) {
+      ctx.store.run('UPDATE numbers SET connection_id = ? WHERE phone_number = ?', body.connection_id, phone);
+    }
     return jsonResponse({
       data: ctx.store.first(
-        'SELECT phone_number, id, type, country_code, messaging_profile_id, mps FROM numbers WHERE phone_number = ?',
+        'SELECT phone_number, id, type, country_code, messaging_profile_id, connection_id, mps FROM numbers WHERE phone_number = ?',
         phone,
       ),
     });
   });
+
+  router.patch('/sim/connections/:id/registration', async (request, ctx) => {
+    const body = await readJsonObject(request);
+    return jsonResponse({
+      data: asControlError(() => setRegistration(ctx, decodePathSegment(request.params.id), body)),
+    });
+  });
+
+  registerCallControl(router);
 
   router.post('/sim/flush', async (_request, ctx) => {
     releaseHeld(ctx);
@@ -234,7 +276,8 @@ export function controlRouter() {
   });
 
   router.post('/sim/clock', async (request, ctx) => {
-    const { advance_ms } = await readJsonObject(request);
+    const body = await readJsonObject(request);
+    const { advance_ms = body.freeze === undefined ? undefined : 0, freeze } = body;
     if (
       typeof advance_ms !== 'number' ||
       !Number.isFinite(advance_ms) ||
@@ -245,8 +288,14 @@ export function controlRouter() {
         pointer: '/advance_ms',
       });
     }
-    ctx.store.setValue('clock_offset_ms', String(Number(ctx.store.getValue('clock_offset_ms') ?? '0') + advance_ms));
-    return jsonResponse({ clock: ctx.iso() });
+    if (freeze !== undefined && typeof freeze !== 'boolean') {
+      throw badRequest('freeze must be true or false.', { pointer: '/freeze' });
+    }
+    if (freeze !== undefined) ctx.freezeClock(freeze);
+    ctx.advanceClock(advance_ms);
+    // What fell due meanwhile happens now, each at its own time.
+    runDueTimers(ctx);
+    return jsonResponse({ clock: ctx.iso(), frozen: ctx.clockFrozen() });
   });
 
   router.all('/sim/*', () => {

@@ -20,6 +20,47 @@ export const SEED_PROFILE_IDS = {
 
 export const SIM_ORGANIZATION_ID = '40017000-0000-4000-8000-0000000000aa';
 
+/** Voice resources' fixed ids (Telnyx's voice ids are int64s written as strings). */
+export const SEED_VOICE_IDS = {
+  outboundVoiceProfile: '1700000000000000001',
+  callControlApplication: '1700000000000000002',
+  credentialConnection: '1700000000000000003',
+} as const;
+
+/** The outbound voice profile every seeded connection uses. */
+export const SEED_OUTBOUND_VOICE_PROFILE = {
+  name: 'Default outbound',
+  whitelisted_destinations: ['US', 'CA'],
+  concurrent_call_limit: 10,
+  tags: ['telnyx-edge'],
+};
+
+/**
+ * The Call Control application every account number is assigned to, so an inbound call reaches the
+ * bundle. Its webhook URLs are built from the webhook base (see followWebhookBase).
+ */
+export function seedCallControlApplication(webhookBase: string) {
+  return {
+    application_name: 'telnyx-edge',
+    webhook_event_url: `${webhookBase}/webhooks/voice`,
+    webhook_event_failover_url: `${webhookBase}/webhooks/voice/failover`,
+    webhook_api_version: '2',
+    webhook_timeout_secs: 2,
+    outbound: { outbound_voice_profile_id: SEED_VOICE_IDS.outboundVoiceProfile },
+    tags: ['telnyx-edge'],
+  };
+}
+
+/** A credential connection for desk phones, so there is a SIP connection to list and sync. */
+export const SEED_CREDENTIAL_CONNECTION = {
+  connection_name: 'Office desk phones',
+  user_name: 'edgeoffice',
+  password: 'dev-password-not-a-secret',
+  webhook_api_version: '2',
+  outbound: { outbound_voice_profile_id: SEED_VOICE_IDS.outboundVoiceProfile },
+  tags: ['office'],
+};
+
 export const SEED_PROFILES = [
   {
     id: SEED_PROFILE_IDS.marketing,

@@ -29,6 +29,26 @@ export interface SimSettings {
    * for Canadian numbers on accounts not enabled for Canada).
    */
   lookup_refused_countries: string[];
+  /**
+   * Credential connections' passwords shown as "********" except in the answer to the create or
+   * update that set them, as Telnyx does for accounts created from 8 September 2026 on.
+   */
+  mask_connection_passwords: boolean;
+  /** Call timing. */
+  voice: {
+    /** How long an outgoing leg rings before its destination answers, is busy or refuses. */
+    ring_ms: number;
+    /** How long an inbound call rings unanswered before the caller gives up (originator_cancel). */
+    inbound_ring_ms: number;
+    /** A speak lasts this long per character of its text... */
+    speak_ms_per_char: number;
+    /** ...and at least this long. */
+    speak_min_ms: number;
+    /** One play of an audio file. */
+    playback_ms: number;
+    /** How long destinations ending in 96-97 stay on the line before hanging up. */
+    callee_hangup_ms: number;
+  };
 }
 
 export const DEFAULT_SETTINGS: SimSettings = {
@@ -42,6 +62,15 @@ export const DEFAULT_SETTINGS: SimSettings = {
   queue_horizon_seconds: 4 * 3600,
   account_mps: { ...ACCOUNT_MPS },
   lookup_refused_countries: [],
+  mask_connection_passwords: false,
+  voice: {
+    ring_ms: 2000,
+    inbound_ring_ms: 30_000,
+    speak_ms_per_char: 60,
+    speak_min_ms: 500,
+    playback_ms: 3000,
+    callee_hangup_ms: 10_000,
+  },
 };
 
 function number(value: unknown, name: string, min: number, max: number): number {
@@ -57,9 +86,9 @@ export function mergeSettings(current: SimSettings, patch: Record<string, unknow
   for (const [key, value] of Object.entries(patch)) {
     switch (key) {
       case 'stop_blocks':
-        if (typeof value !== 'boolean')
-          throw badRequest('stop_blocks must be true or false.', { pointer: '/stop_blocks' });
-        next.stop_blocks = value;
+      case 'mask_connection_passwords':
+        if (typeof value !== 'boolean') throw badRequest(`${key} must be true or false.`, { pointer: `/${key}` });
+        next[key] = value;
         break;
       case 'rate_limit_per_second':
         next.rate_limit_per_second = number(value, key, 1, 100_000);
@@ -91,7 +120,8 @@ export function mergeSettings(current: SimSettings, patch: Record<string, unknow
         next.lookup_refused_countries = value as string[];
         break;
       case 'latency_ms':
-      case 'account_mps': {
+      case 'account_mps':
+      case 'voice': {
         if (typeof value !== 'object' || value === null)
           throw badRequest(`${key} must be an object.`, { pointer: `/${key}` });
         const target = next[key] as unknown as Record<string, number>;

@@ -1,6 +1,7 @@
 // The simulator's state, in the SQLite storage of its one Durable Object. Resources keep
-// Telnyx's JSON as they would be returned (profiles, messages); the columns beside the JSON are
-// only what the simulator searches or sorts by.
+// Telnyx's JSON as they would be returned (profiles, messages, connections); the columns beside
+// the JSON are only what the simulator searches or sorts by. Calls keep their legs' state as JSON
+// too, with their timers (what happens next, and when) in a table the alarm reads.
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS numbers (
@@ -9,6 +10,7 @@ CREATE TABLE IF NOT EXISTS numbers (
   type TEXT NOT NULL,
   country_code TEXT NOT NULL,
   messaging_profile_id TEXT,
+  connection_id TEXT,
   mps REAL,
   created_at TEXT NOT NULL
 );
@@ -61,6 +63,7 @@ CREATE TABLE IF NOT EXISTS requests (
   path TEXT NOT NULL,
   status INTEGER NOT NULL,
   fault TEXT,
+  note TEXT,
   at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS lookups (phone_number TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (phone_number, type));
@@ -73,7 +76,49 @@ CREATE TABLE IF NOT EXISTS faults (
   params TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resources (id TEXT PRIMARY KEY, kind TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS registrations (connection_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS calls (
+  call_control_id TEXT PRIMARY KEY,
+  call_session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  alive INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_session ON calls (call_session_id, seq);
+CREATE TABLE IF NOT EXISTS call_timers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  call_control_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS call_timers_due ON call_timers (due_at, id);
+CREATE TABLE IF NOT EXISTS call_commands (
+  call_control_id TEXT NOT NULL,
+  command_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  response TEXT NOT NULL,
+  PRIMARY KEY (call_control_id, command_id)
+);
+CREATE TABLE IF NOT EXISTS call_timeline (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  call_session_id TEXT NOT NULL,
+  call_control_id TEXT,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS call_timeline_session ON call_timeline (call_session_id, seq);
+CREATE TABLE IF NOT EXISTS recordings (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 `;
+
+/**
+ * Bumped whenever SCHEMA changes a table that already existed: a store written by an older
+ * simulator is then rebuilt and seeded afresh (CREATE TABLE IF NOT EXISTS adds no columns).
+ */
+export const SCHEMA_VERSION = '2';
 
 export const TABLES = [
   'numbers',
@@ -89,6 +134,13 @@ export const TABLES = [
   'lookups',
   'faults',
   'kv',
+  'resources',
+  'registrations',
+  'calls',
+  'call_timers',
+  'call_commands',
+  'call_timeline',
+  'recordings',
 ] as const;
 
 /** Kept so the request and delivery logs cannot grow without bound in a long dev session. */
@@ -135,7 +187,17 @@ export class Store {
     this.run(`DELETE FROM ${table} WHERE seq <= (SELECT MAX(seq) FROM ${table}) - ?`, LOG_LIMIT);
   }
 
+  deleteValue(key: string): void {
+    this.run('DELETE FROM kv WHERE key = ?', key);
+  }
+
   wipe(): void {
     for (const table of TABLES) this.run(`DELETE FROM ${table}`);
+  }
+
+  /** Drops every table and creates them anew from SCHEMA (a store from an older SCHEMA_VERSION). */
+  rebuild(): void {
+    for (const table of TABLES) this.run(`DROP TABLE IF EXISTS ${table}`);
+    this.sql.exec(SCHEMA);
   }
 }

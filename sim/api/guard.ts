@@ -1,6 +1,7 @@
 // What stands in front of every /v2 call, in Telnyx's order: the API key, the account's request
 // rate limit (429 with x-ratelimit-* headers), then any fault a test asked for (429, 500, a 500
-// after the work was done, or a slow answer). Every call is logged for GET /sim/requests.
+// after the work was done, or a slow answer). Every call is logged for GET /sim/requests, with a
+// note where the answer needs one (a repeated Call Control command_id: "duplicate").
 
 import { bearerToken } from '../../shared/auth';
 import { ApiError, TelnyxCode, errorResponse, jsonResponse } from '../../shared/errors';
@@ -36,7 +37,7 @@ function tooManyRequests(headers: Record<string, string>): Response {
 function takeApiFault(ctx: SimContext, path: string) {
   const row = ctx.store.first<{ id: number; kind: string; params: string }>(
     `SELECT id, kind, params FROM faults WHERE target = 'api' AND remaining > 0
-       AND (path_prefix IS NULL OR ? LIKE path_prefix || '%') ORDER BY id LIMIT 1`,
+       AND (path_prefix IS NULL OR substr(?, 1, length(path_prefix)) = path_prefix) ORDER BY id LIMIT 1`,
     path,
   );
   if (row === undefined) return undefined;
@@ -109,11 +110,12 @@ export async function guardApiCall(
     }
   }
   ctx.store.run(
-    'INSERT INTO requests (method, path, status, fault, at) VALUES (?, ?, ?, ?, ?)',
+    'INSERT INTO requests (method, path, status, fault, note, at) VALUES (?, ?, ?, ?, ?, ?)',
     request.method,
     url.pathname + url.search,
     response.status,
     fault,
+    ctx.requestNote,
     new Date().toISOString(),
   );
   ctx.store.trim('requests');

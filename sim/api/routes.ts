@@ -1,9 +1,12 @@
 // The /v2 paths the simulator serves, each answering as Telnyx answers.
 
-import { Router, type IRequest } from 'itty-router';
+import { Router, type IRequest, type RouterType } from 'itty-router';
 import { ApiError, TelnyxCode, jsonResponse, notFound } from '../../shared/errors';
 import { readJsonObject } from '../../shared/http';
+import { registerCallRoutes } from '../calls/routes';
+import { registerConnectionRoutes } from '../connections/routes';
 import type { SimContext } from '../context';
+import { decodePathSegment, idParam, query } from './params';
 import { lookupRecord, parseLookupTypes } from '../lookup/records';
 import { sendMessage } from '../messaging/send';
 import {
@@ -15,27 +18,10 @@ import {
   updateProfile,
 } from './profiles';
 
-type Args = [SimContext];
+export type ApiRouter = RouterType<IRequest, [SimContext]>;
 
-/** A path segment as the client meant it ("%2B1312..." is "+1312..."); undecodable text stays as sent. */
-export function decodePathSegment(segment: string | undefined): string {
-  try {
-    return decodeURIComponent(segment ?? '');
-  } catch {
-    return segment ?? '';
-  }
-}
-
-function idParam(request: IRequest): string {
-  return decodePathSegment(request.params.id);
-}
-
-function query(request: IRequest): URLSearchParams {
-  return new URL(request.url).searchParams;
-}
-
-export function apiRouter() {
-  const router = Router<IRequest, Args>();
+export function apiRouter(): ApiRouter {
+  const router = Router<IRequest, [SimContext]>();
 
   router.post('/v2/messages', async (request, ctx) =>
     jsonResponse({ data: sendMessage(ctx, await readJsonObject(request), 'messages') }),
@@ -88,6 +74,9 @@ export function apiRouter() {
     }
     return jsonResponse({ data: record });
   });
+
+  registerConnectionRoutes(router);
+  registerCallRoutes(router);
 
   router.all('/v2/*', () => {
     throw notFound();

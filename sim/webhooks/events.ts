@@ -37,6 +37,8 @@ export interface NewEvent {
   /** Primary URL first, then the failover URL; empty when nothing should be delivered. */
   urls: string[];
   dueAt: number;
+  /** When it happened, if not when it is due (call events: strictly increasing, see calls/events.ts). */
+  occurredAt?: number;
   /** The message whose state this event moves forward (its payload becomes the message). */
   messageId?: string;
 }
@@ -48,7 +50,7 @@ export function createEvent(ctx: SimContext, event: NewEvent): string {
     record_type: 'event',
     id,
     event_type: event.eventType,
-    occurred_at: ctx.iso(event.dueAt),
+    occurred_at: ctx.iso(event.occurredAt ?? event.dueAt),
     payload: event.payload,
   };
   const fault = takeWebhookFault(ctx);

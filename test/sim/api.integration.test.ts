@@ -122,7 +122,7 @@ describe('unknown paths', () => {
   it.each([
     ['GET', '/v2/no_such_thing'],
     ['GET', '/v2'],
-    ['POST', '/v2/calls'],
+    ['POST', '/v2/conferences'],
     ['DELETE', '/v2/messages/abc'],
     ['PUT', '/v2/messaging_profiles'],
   ])('%s %s answers 404 / 10005 in Telnyx shape', async (method, path) => {

@@ -3,7 +3,7 @@
 // kept until a reset, numbers moved between profiles, the simulator clock, and POST /sim/reset
 // putting back exactly the seeded account (numbers, profiles, settings) with everything else gone.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SEED_NUMBERS, SEED_PROFILES } from '../../sim/seed';
+import { SEED_NUMBERS, SEED_PROFILES, SEED_VOICE_IDS } from '../../sim/seed';
 import { DEFAULT_SETTINGS } from '../../sim/settings';
 import {
   CHICAGO,
@@ -115,6 +115,7 @@ describe('numbers', () => {
       type: 'long-code',
       country_code: 'US',
       messaging_profile_id: SUPPORT,
+      connection_id: SEED_VOICE_IDS.callControlApplication,
       mps: null,
     });
     expect((await send({ from: CHICAGO, to: '+12065550123', text: 'x' })).messaging_profile_id).toBe(SUPPORT);
@@ -216,6 +217,7 @@ describe('reset', () => {
       events_pending: 0,
       deliveries: 0,
       requests: 0,
+      calls_alive: 0,
       last_delivery_seq: 0,
       last_request_seq: 0,
     });
