@@ -215,6 +215,7 @@ export class CallSession extends DurableObject<Env> {
       event_type: event.event_type,
       event_id: event.event_id,
       occurred_at: event.occurred_at,
+      received_at: new Date(event.received_at).toISOString(),
       leg: payload.call_control_id ?? null,
       ...(event.event_type === 'call.gather.ended' && {
         digits: payload.digits ?? null,
@@ -400,6 +401,7 @@ export class CallSession extends DurableObject<Env> {
         leg: task.leg,
         command_id: task.command_id,
         result: 'ok',
+        sent_at: new Date(started).toISOString(),
         ms: Date.now() - started,
       });
       return { ok: true };
@@ -412,6 +414,7 @@ export class CallSession extends DurableObject<Env> {
         leg: task.leg,
         command_id: task.command_id,
         result: ended ? 'the call had already ended' : `failed: ${detail}`,
+        sent_at: new Date(started).toISOString(),
         ms: Date.now() - started,
       });
       if (!ended) {
