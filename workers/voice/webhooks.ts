@@ -16,6 +16,7 @@ import { connectionRouting } from './connections';
 export function registerVoiceWebhooks(router: EdgeRouter): void {
   for (const path of ['/webhooks/voice', '/webhooks/voice/failover']) {
     router.post(path, async (request, env) => {
+      const arrivedAt = Date.now();
       const webhook = await receiveTelnyxWebhook(request, env);
       const envelope = parseEnvelope(webhook.text);
       const sessionId = envelope?.payload.call_session_id;
@@ -31,6 +32,7 @@ export function registerVoiceWebhooks(router: EdgeRouter): void {
         eventType: envelope.eventType,
         occurredAt: envelope.occurredAt,
         body: webhook.text,
+        arrivedAt,
       });
       const connectionId = envelope.payload.connection_id;
       if (!duplicate && typeof connectionId === 'string') {

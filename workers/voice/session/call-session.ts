@@ -40,6 +40,8 @@ export interface CallEvent {
   eventType: string;
   occurredAt: string | undefined;
   body: string;
+  /** When the webhook reached the Worker (ms since the epoch): the start of the event's timeline. */
+  arrivedAt: number;
 }
 
 export interface TimelineEntry {
@@ -116,7 +118,7 @@ export class CallSession extends DurableObject<Env> {
         event.id,
         event.eventType,
         event.occurredAt ?? null,
-        Date.now(),
+        event.arrivedAt,
         event.body,
       )
       .toArray()[0];
