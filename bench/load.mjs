@@ -22,7 +22,8 @@ export function send(agent, method, url, headers = {}, body = undefined) {
 }
 
 /**
- * Requests per second over `seconds`, and how many answers were not the expected status. `next()`
+ * Requests per second over `seconds`, how many answers were not the expected status, and the
+ * sorted answer times in ms (for percentiles). `next()`
  * gives each request (method, headers, body) when they must differ; otherwise GET with `headers`.
  */
 export async function throughput(url, { seconds = 4, connections = 10, headers = {}, expect = 200, next } = {}) {
@@ -30,12 +31,15 @@ export async function throughput(url, { seconds = 4, connections = 10, headers =
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
   let unexpected = 0;
+  const answerMs = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (Date.now() < deadline) {
         const request = next ? next() : { method: 'GET', headers, body: undefined };
+        const sentAt = performance.now();
         const answer = await send(agent, request.method, url, request.headers, request.body);
+        answerMs.push(performance.now() - sentAt);
         if (answer.status !== expect) unexpected++;
         done++;
       }
@@ -43,5 +47,11 @@ export async function throughput(url, { seconds = 4, connections = 10, headers =
   );
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  return { perSecond: done / elapsed, requests: done, unexpected };
+  answerMs.sort((a, b) => a - b);
+  return { perSecond: done / elapsed, requests: done, unexpected, answerMs };
+}
+
+/** The p-th percentile (0–100) of ascending `sorted` values: the nearest rank at or above p. */
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEV_ADMIN_TOKEN } from '../scripts/dev-settings.mjs';
 import { startStack } from '../scripts/local-stack.mjs';
+import { devSigner } from './dev-signer.mjs';
 import { throughput } from './load.mjs';
 
 const AUTH = { authorization: `Bearer ${DEV_ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -32,22 +33,6 @@ function groupCpuSeconds(pgid) {
     }
   }
   return ticks / 100; // USER_HZ
-}
-
-/** The simulator's development signing key (sim/wrangler.toml), as Telnyx's key would sign. */
-function devSigner(root) {
-  const toml = readFileSync(path.join(root, 'sim', 'wrangler.toml'), 'utf8');
-  const seed = Buffer.from(/SIM_SIGNING_KEY = "([^"]+)"/.exec(toml)[1], 'base64');
-  const key = crypto.createPrivateKey({
-    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  return (body) => {
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = crypto.sign(null, Buffer.from(`${timestamp}|${body}`), key).toString('base64');
-    return { 'content-type': 'application/json', 'telnyx-timestamp': timestamp, 'telnyx-signature-ed25519': signature };
-  };
 }
 
 function finalizedEvent(i) {

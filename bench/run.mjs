@@ -9,6 +9,7 @@ import { benchChoice } from './choice.mjs';
 import { benchLookup } from './lookup.mjs';
 import { benchMessaging } from './messaging.mjs';
 import { benchVerification } from './verify.mjs';
+import { benchVoice } from './voice.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -76,6 +77,18 @@ if (messaging.sendsAtSimulator < messaging.sends) {
   console.log(`  only ${messaging.sendsAtSimulator} of ${messaging.sends} sends reached the simulator`);
   process.exitCode = 1;
 }
+
+console.log(
+  '\nVoice on wrangler dev (bundle + simulator; 40 calls through a menu, then 4 s of events, 10 connections)',
+);
+const voice = await benchVoice({ root });
+// The issue sets no targets for voice; Telnyx's 2-second webhook budget is the outer bound.
+report('event arrival -> command sent, p50', voice.p50Ms, 'ms');
+report('event arrival -> command sent, p99', voice.p99Ms, 'ms');
+console.log(`  (${voice.samples} commands; slowest ${voice.maxMs} ms)`);
+report('events through one call session', voice.eventsPerSecond, 'events/s');
+report('webhook answered, p50', voice.answerP50Ms, 'ms');
+report('webhook answered, p99', voice.answerP99Ms, 'ms', 2000);
 
 if (rows.some((row) => !row.met)) {
   console.log('\nSome figures missed their targets.');
