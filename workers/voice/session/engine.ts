@@ -318,6 +318,9 @@ class Run {
         this.#note(`transfer not answered (${input.cause ?? 'no cause'})`);
         return this.#transferFailed();
       }
+      // A transfer the flow already gave up on (its deadline hung the ringing leg up): the flow has
+      // moved on, and the caller stays.
+      if (!wasBridged && s.status !== 'bridged') return undefined;
       // The person the call was transferred to hung up: the call is over.
       const main = this.#main();
       if (main && main.state !== 'hangup') this.#command(main.call_control_id, 'hangup', {});
