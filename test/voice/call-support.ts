@@ -6,6 +6,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { expect } from 'vitest';
 import worker from '../../workers/index';
 import type { Flow } from '../../workers/voice/flows/types';
+import type { CallSession } from '../../workers/voice/session/call-session';
 import { EDGE_URL, resetSimulator, sim } from '../support/sim';
 import { TEST_ADMIN_TOKEN } from '../support/keys';
 import { testEnv as env } from '../support/test-env';
@@ -153,4 +154,78 @@ export async function scriptReceiver(body: Json): Promise<void> {
 
 export async function resetReceiver(): Promise<void> {
   await env.RECEIVER.fetch('http://x.receiver.test/__receiver/reset', { method: 'POST' });
+}
+
+/**
+ * The commands the simulator carried out for a call, in order: a resend it recognised by its
+ * command_id (answered as the first was, nothing done) is left out.
+ */
+export async function executedAtSim(callControlId: string): Promise<string[]> {
+  return (await simCall(callControlId)).timeline
+    .filter((r) => r.kind === 'command' && r.detail?.duplicate !== true)
+    .map((r) => r.name);
+}
+
+/** The simulator's command rows for a call, duplicates included, with their command_id. */
+export async function commandRowsAtSim(
+  callControlId: string,
+): Promise<Array<{ name: string; leg: string; command_id: string | null; duplicate: boolean }>> {
+  return (await simCall(callControlId)).timeline
+    .filter((r) => r.kind === 'command')
+    .map((r) => ({
+      name: r.name,
+      leg: r.call_control_id,
+      command_id: r.detail?.command_id ?? null,
+      duplicate: r.detail?.duplicate === true,
+    }));
+}
+
+/** A fault at the simulator: { target: 'api' | 'webhooks', kind, count, path?, delay_ms? }. */
+export async function simFault(fault: Json): Promise<void> {
+  await sim('/sim/faults', { body: fault });
+}
+
+/** Moves the simulator's clock: { advance_ms?, freeze? }. */
+export async function simClock(body: { advance_ms?: number; freeze?: boolean }): Promise<void> {
+  await sim('/sim/clock', { body });
+}
+
+/** The simulator's request log for paths starting with `prefix`, oldest first. */
+export async function simRequests(
+  prefix: string,
+): Promise<Array<{ method: string; path: string; status: number; fault: string | null; note: string | null }>> {
+  return (await sim<{ data: Json[] }>(`/sim/requests?limit=1000&path=${encodeURIComponent(prefix)}`)).data;
+}
+
+/** The path of a Call Control action on a leg, as the bundle's client requests it. */
+export function actionPath(callControlId: string, action: string): string {
+  return `/v2/calls/${encodeURIComponent(callControlId)}/actions/${action}`;
+}
+
+/** Waits until the call's D1 record says it has ended; the bundle's whole view of it. */
+export async function endedCall(sessionId: string, timeoutMs = 5000): Promise<Json> {
+  return eventually(async () => {
+    const view = await edgeCall(sessionId);
+    expect(view.record?.status, JSON.stringify(view.state)).toBe('ended');
+    return view;
+  }, timeoutMs);
+}
+
+/** The edge's timeline entries of one kind for a call (event, command, step, note). */
+export function timelineOf(view: Json, kind: string): Json[] {
+  return (view.timeline as Json[]).filter((e) => e.kind === kind).map((e) => e.detail);
+}
+
+/** The call's CallSession Durable Object. */
+export function callSessionStub(sessionId: string): DurableObjectStub<CallSession> {
+  return env.CALL_SESSION.get(env.CALL_SESSION.idFromName(sessionId));
+}
+
+/** The leg of a call at the simulator that goes to `to` (a transfer's or a dial's far end). */
+export async function legTo(callControlId: string, to: string): Promise<Json> {
+  return eventually(async () => {
+    const leg = (await simCall(callControlId)).legs.find((l) => l.to === to);
+    expect(leg, `no leg to ${to} yet`).toBeDefined();
+    return leg;
+  });
 }
