@@ -34,8 +34,8 @@ function report(name, value, unit, target, { atLeast = false } = {}) {
 console.log('Webhook verification, 1 KB body, inside workerd (median of 5 rounds)');
 const verify = await benchVerification({ root });
 report('WebCrypto Ed25519, per verify', verify.webcryptoMs, 'ms', 0.15);
-report('tweetnacl fallback, per verify', verify.tweetnaclMs, 'ms');
-report('tweetnacl / WebCrypto', verify.tweetnaclMs / verify.webcryptoMs, 'x');
+report('@noble/ed25519 fallback, per verify', verify.nobleMs, 'ms');
+report('fallback / WebCrypto', verify.nobleMs / verify.webcryptoMs, 'x');
 
 console.log('\nDeployable bundle (wrangler deploy --dry-run)');
 const bundle = benchBundleSize({ root });

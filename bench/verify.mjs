@@ -1,5 +1,5 @@
 // The cost of verifying one 1 KB Telnyx webhook inside workerd, on the WebCrypto path and on the
-// tweetnacl fallback, with the edge's own verifier (bench/workers/verify-worker.ts).
+// pure-JS fallback (@noble/ed25519), with the edge's own verifier (bench/workers/verify-worker.ts).
 import { msPerOperation, startBenchWorker } from './in-workerd.mjs';
 
 export async function benchVerification({ root }) {
@@ -7,7 +7,7 @@ export async function benchVerification({ root }) {
   try {
     return {
       webcryptoMs: await msPerOperation(mf, 'engine=webcrypto', 2000),
-      tweetnaclMs: await msPerOperation(mf, 'engine=tweetnacl', 60),
+      nobleMs: await msPerOperation(mf, 'engine=noble', 60),
     };
   } finally {
     await mf.dispose();

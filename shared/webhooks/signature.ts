@@ -144,7 +144,7 @@ export interface VerifyOptions {
   keys: readonly Uint8Array[];
   toleranceSeconds: number;
   nowSeconds: number;
-  /** 'auto' (default) uses WebCrypto when the runtime has Ed25519, else tweetnacl. */
+  /** 'auto' (default) uses WebCrypto when the runtime has Ed25519, else @noble/ed25519. */
   engine?: Ed25519Engine | 'auto';
 }
 

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { TelnyxWebhook } from 'telnyx/lib/webhooks';
 import { describe, expect, it } from 'vitest';
-import { tweetnaclVerifier, webCryptoVerifier, detectVerifier } from '../../shared/webhooks/ed25519';
+import { nobleVerifier, webCryptoVerifier, detectVerifier } from '../../shared/webhooks/ed25519';
 import {
   WebhookConfigError,
   WebhookVerificationError,
@@ -18,7 +18,7 @@ import { sampleEvent, signatureFor } from '../support/webhooks';
 
 const encoder = new TextEncoder();
 const NOW = 1_763_900_000; // a fixed "now" in Unix seconds; every test injects it
-const engines = ['webcrypto', 'tweetnacl'] as const;
+const engines = ['webcrypto', 'noble'] as const;
 
 function webhook(body: string, timestamp = String(NOW), secretKey = telnyxKey.secretKey): SignedWebhook {
   return { timestamp, signature: signatureFor(body, timestamp, secretKey), rawBody: encoder.encode(body) };
@@ -47,7 +47,7 @@ function hex(text: string): Uint8Array {
 }
 
 describe('Ed25519 engines', () => {
-  // RFC 8032 section 7.1, tests 1-3: vectors from outside this project and outside tweetnacl.
+  // RFC 8032 section 7.1, tests 1-3: vectors from outside this project and outside both engines.
   const rfc8032 = [
     {
       publicKey: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
@@ -69,7 +69,7 @@ describe('Ed25519 engines', () => {
     },
   ];
 
-  for (const engine of [webCryptoVerifier, tweetnaclVerifier]) {
+  for (const engine of [webCryptoVerifier, nobleVerifier]) {
     it(`${engine.engine} accepts the RFC 8032 vectors and refuses them altered`, async () => {
       for (const vector of rfc8032) {
         const [key, message, signature] = [hex(vector.publicKey), hex(vector.message), hex(vector.signature)];
@@ -82,6 +82,28 @@ describe('Ed25519 engines', () => {
     });
   }
 
+  // The two engines must agree at the edges too, or a signature would pass on one runtime and fail
+  // on another: a malleated signature (S + L, the same point equation with a non-reduced S), a key
+  // that is not on the curve, and the all-zero key.
+  it('both engines refuse a malleated signature and keys that are not curve points', async () => {
+    const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+    const vector = rfc8032[0]!;
+    const [key, message, signature] = [hex(vector.publicKey), hex(vector.message), hex(vector.signature)];
+    let s = 0n;
+    for (let i = 31; i >= 0; i--) s = (s << 8n) | BigInt(signature[32 + i]!);
+    const malleated = signature.slice();
+    let sPlusL = s + L;
+    for (let i = 0; i < 32; i++, sPlusL >>= 8n) malleated[32 + i] = Number(sPlusL & 0xffn);
+    const offCurve = key.slice();
+    offCurve[0] = 0x02; // y = 2 has no x on edwards25519
+    offCurve.fill(0, 1);
+    for (const engine of [webCryptoVerifier, nobleVerifier]) {
+      expect(await engine.verify(key, malleated, message), engine.engine).toBe(false);
+      expect(await engine.verify(offCurve, signature, message), engine.engine).toBe(false);
+      expect(await engine.verify(new Uint8Array(32), signature, message), engine.engine).toBe(false);
+    }
+  });
+
   it('picks WebCrypto in workerd, which has Ed25519', async () => {
     expect((await detectVerifier()).engine).toBe('webcrypto');
   });
@@ -89,7 +111,7 @@ describe('Ed25519 engines', () => {
 
 describe('verifyWebhookSignature', () => {
   for (const engine of engines) {
-    it(`accepts a webhook signed by tweetnacl over timestamp|body (${engine})`, async () => {
+    it(`accepts a webhook signed by tweetnacl (an independent signer) over timestamp|body (${engine})`, async () => {
       expect(await failure(webhook(sampleEvent()), { engine })).toBe('accepted');
       expect(await failure(webhook(''), { engine })).toBe('accepted');
       expect(await failure(webhook('{"emoji":"📞","text":"héllo"}'), { engine })).toBe('accepted');
