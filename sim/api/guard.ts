@@ -92,7 +92,16 @@ export async function guardApiCall(
       } else if (injected?.kind === '500') {
         response = simulatedFailure();
       } else {
-        if (injected?.kind === 'slow') await scheduler.wait(injected.params.delay_ms ?? 3000);
+        if (injected?.kind === 'slow') {
+          // The request has reached Telnyx whole before Telnyx is slow about it: read it first, so
+          // a caller that stops waiting (and resends) does not take it back.
+          if (request.body !== null)
+            await request
+              .clone()
+              .arrayBuffer()
+              .catch(() => undefined);
+          await scheduler.wait(injected.params.delay_ms ?? 3000);
+        }
         response = await handle().catch((error: unknown) => errorResponse(error, request));
         // The work is done (a message may be on its way), yet the caller is told it failed.
         if (injected?.kind === '500_after') {
