@@ -4,8 +4,9 @@
 // signed webhooks reach the bundle, send through the simulator's Telnyx API, inject faults, look
 // at the simulator's state. `pool`, `optouts` and `message` run the business's number pools through
 // the bundle's own API (create, send, follow the receipts); `listen` plays the business's URL that
-// receives the events the bundle forwards. No Telnyx account needed; docs/phone-cli.md has examples
-// and docs/messaging-walkthrough.md one whole session.
+// receives the events the bundle forwards; `flow` loads call flows into the bundle and `call` rings
+// one of the account's numbers and follows the flow live. No Telnyx account needed; docs/phone-cli.md
+// has examples, docs/messaging-walkthrough.md and docs/voice-walkthrough.md one whole session each.
 //
 // Plain Node 20, standard library only. This file is the entry: the command table (COMMANDS), help,
 // argument parsing (node:util parseArgs) and dispatch. The commands, each with its usage, options and
@@ -16,9 +17,12 @@
 //   pool-commands.mjs  Run your pools: pool create, list, show, add, remove, set, delete; optouts
 //   pool-send.mjs      Run your pools: pool send, message
 //   listen.mjs         Be the business: listen
+//   voice-flows.mjs    Call flows: flow load, check, list, show, delete
+//   voice-calls.mjs    Calls: call, call show, calls, dial, answer, refuse, busy, hangup
 // and what they share: output.mjs (colours, tables, the two errors), args.mjs (reading what was
 // typed), sim-client.mjs and edge-client.mjs (HTTP to the simulator and to the bundle, over
-// http.mjs), deliveries.mjs (the simulator's webhook deliveries, followed until they settle).
+// http.mjs), deliveries.mjs (the simulator's webhook deliveries, followed until they settle), and for
+// calls voice-follow.mjs (a call followed live), voice-timeline.mjs (its lines) and keypad.mjs (keys).
 import { parseArgs } from 'node:util';
 import { DEV_ADMIN_TOKEN, EDGE_URL, SIM_URL as DEFAULT_SIM } from './dev-settings.mjs';
 import { c, CLI, Failure, say, UsageError } from './phone/output.mjs';
@@ -29,9 +33,19 @@ import { INSPECT_COMMANDS } from './phone/sim-inspect.mjs';
 import { BEND_COMMANDS } from './phone/sim-bend.mjs';
 import { POOL_COMMANDS } from './phone/pool-commands.mjs';
 import { LISTEN_COMMANDS } from './phone/listen.mjs';
+import { FLOW_COMMANDS } from './phone/voice-flows.mjs';
+import { CALL_COMMANDS } from './phone/voice-calls.mjs';
 
 /** Every command, by the words that name it; help lists the groups and commands in this order. */
-const COMMANDS = { ...PLAY_COMMANDS, ...INSPECT_COMMANDS, ...BEND_COMMANDS, ...POOL_COMMANDS, ...LISTEN_COMMANDS };
+const COMMANDS = {
+  ...PLAY_COMMANDS,
+  ...INSPECT_COMMANDS,
+  ...BEND_COMMANDS,
+  ...POOL_COMMANDS,
+  ...LISTEN_COMMANDS,
+  ...FLOW_COMMANDS,
+  ...CALL_COMMANDS,
+};
 
 // ---- Help and dispatch --------------------------------------------------------------------------
 
@@ -73,15 +87,20 @@ function mainHelp() {
     'Runs your pools through the bundle’s own API: create one, send through it, see the receipts.',
     'Start the simulator and the bundle first with: npm run dev',
     'Or be the business: listen receives the events the bundle forwards to a pool’s forward URL.',
+    'Voice: flow load puts a call flow in the bundle; call rings a number and follows the flow live.',
   ];
   const names = Object.keys(COMMANDS);
   for (const group of [...new Set(names.map((name) => COMMANDS[name].group))]) {
     lines.push('', c.bold(group), ...commandList(names.filter((name) => COMMANDS[name].group === group)));
   }
   lines.push('', c.bold('Every command takes'), ...optionLines(COMMON_OPTIONS));
-  lines.push(c.dim('  The pool, optouts and message commands also take --edge <url> and --token <token>.'));
+  lines.push(
+    c.dim('  The commands that talk to the bundle (pool, optouts, message, flow, call, calls, dial) also take'),
+    c.dim('  --edge <url> and --token <token>. EDGE_PORT and SIM_PORT move both defaults, as for npm run dev.'),
+  );
   lines.push('', `More on one command: ${CLI} help <command>   (or ${CLI} <command> --help)`);
   lines.push(`Example: ${CLI} sms +13125551234 ${EXAMPLE_NUMBER} "hi, what are your opening hours?"`);
+  lines.push(`         ${CLI} flow load docs/example-flow.json && ${CLI} call ${EXAMPLE_NUMBER}`);
   return lines.join('\n');
 }
 

@@ -3,18 +3,23 @@
 import { CLI, describeApiErrors, Failure, UsageError } from './output.mjs';
 import { noteTarget, readJson, startCommand, urlWith } from './http.mjs';
 
-/** One call to the bundle's API with the admin token. Returns the parsed JSON. */
-export async function edgeCall(ctx, method, path, { body, query = {}, headers: extra = {} } = {}) {
+/**
+ * One call to the bundle's API with the admin token. Returns the parsed JSON. `text` sends a body
+ * that is already JSON text as it is (a flow file: the bundle refuses a key written twice, which
+ * parsing and serializing again would hide). `accept` lists error statuses whose JSON is returned
+ * rather than thrown, for a caller that prints them its own way.
+ */
+export async function edgeCall(ctx, method, path, { body, text, query = {}, headers: extra = {}, accept = [] } = {}) {
   noteTarget(`${ctx.edge} (telnyx-edge)`);
   const url = urlWith(ctx.edge, path, query);
   const headers = { authorization: `Bearer ${ctx.token}`, ...extra };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined || text !== undefined) headers['content-type'] = 'application/json';
   let response;
   try {
     response = await fetch(url, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: text ?? (body === undefined ? undefined : JSON.stringify(body)),
       signal: AbortSignal.timeout(120_000),
     });
   } catch (error) {
@@ -27,6 +32,7 @@ export async function edgeCall(ctx, method, path, { body, query = {}, headers: e
     );
   }
   const json = await readJson(response, method, url, `${ctx.edge} telnyx-edge`);
+  if (accept.includes(response.status)) return json;
   if (!response.ok) {
     const lines = [describeApiErrors(response.status, method, url.pathname, json, response.headers, 'The bundle')];
     if (response.status === 401)
