@@ -83,7 +83,9 @@ async function dialOut(ctx) {
     `  session          ${data.call_session_id}`,
     `  flow             ${ctx.values.flow ?? c.dim('none: the call is only placed and recorded')}`,
     c.dim(`  It rings, then does what the last two digits of ${to} say: 00-79 answers, 80-84 busy, 85-89 never`),
-    c.dim('  answers, 90-93 refuses, 96-97 answers and hangs up (sim/README.md). Press a, r or b while it rings.'),
+    c.dim(
+      `  answers, 90-93 refuses, 96-97 answers and hangs up (sim/README.md).${process.stdin.isTTY ? ' Press a, r or b while it rings.' : ''}`,
+    ),
   );
   await followCall(ctx, { leg: data.call_control_id, session: data.call_session_id, ...follow });
 }
