@@ -155,7 +155,7 @@ const legCommand = (what, summary, details) => ({
     if (!id) throw new UsageError(`Give a leg's call_control_id (v3:...); call, dial and ${CLI} call show print them.`);
     if (extra.length > 0) throw new UsageError(`Unexpected '${extra[0]}': ${what} takes one call_control_id.`);
     const { data: leg } = await call(ctx, 'POST', `/sim/calls/${encodeURIComponent(id)}/${what}`, { body: {} });
-    const who = leg.direction === 'incoming' ? `the caller ${leg.from}` : `the far end ${leg.to}`;
+    const who = leg.direction === 'incoming' ? `The caller ${leg.from}` : `The far end ${leg.to}`;
     say(`${who}: ${what} → the leg is ${c.bold(leg.status)}${leg.hangup ? ` (${leg.hangup.hangup_cause})` : ''}.`);
   },
 });
