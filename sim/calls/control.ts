@@ -95,28 +95,44 @@ function conflict(detail: string): ApiError {
   return badRequest(detail);
 }
 
-/** What the other party of a leg does: press digits, hang up, or (an outgoing leg's far end) answer, refuse, be busy. */
+/** Why the other party of `leg` cannot do `what` now; undefined when it can. */
+function refusal(leg: Leg, what: string, body: Record<string, unknown>): ApiError | undefined {
+  if (leg.status === 'ended') return conflict('The call has ended.');
+  switch (what) {
+    case 'dtmf':
+      if (typeof body.digits !== 'string' || !/^[0-9A-D#*]{1,128}$/.test(body.digits)) {
+        return badRequest("'digits' must be DTMF digits: 0-9, A-D, # and *.", { pointer: '/digits' });
+      }
+      if (leg.status !== 'answered') return conflict('Digits can be pressed once the call is answered.');
+      return undefined;
+    case 'hangup':
+      if (leg.status === 'ringing') return conflict('A ringing destination does not hang up: use refuse or busy.');
+      return undefined;
+    default:
+      if (leg.status !== 'ringing') return conflict(`Only a ringing outgoing call can be told to ${what}.`);
+      return undefined;
+  }
+}
+
+/**
+ * What the other party of a leg does: press digits, hang up, or (an outgoing leg's far end) answer,
+ * refuse, be busy. Checked before anything is written, so a refused action leaves no trace in the
+ * call's timeline.
+ */
 export function farEndDoes(ctx: SimContext, leg: Leg, what: string, body: Record<string, unknown>) {
-  if (leg.status === 'ended') throw conflict('The call has ended.');
+  const problem = refusal(leg, what, body);
+  if (problem) throw problem;
   const at = ctx.now();
   note(ctx, leg, 'control', what, body, at);
   switch (what) {
-    case 'dtmf': {
-      const digits = body.digits;
-      if (typeof digits !== 'string' || !/^[0-9A-D#*]{1,128}$/.test(digits)) {
-        throw badRequest("'digits' must be DTMF digits: 0-9, A-D, # and *.", { pointer: '/digits' });
-      }
-      if (leg.status !== 'answered') throw conflict('Digits can be pressed once the call is answered.');
-      for (const digit of digits) pressDigit(ctx, leg, digit, at);
+    case 'dtmf':
+      for (const digit of body.digits as string) pressDigit(ctx, leg, digit, at);
       break;
-    }
     case 'hangup':
-      if (leg.status === 'ringing') throw conflict('A ringing destination does not hang up: use refuse or busy.');
       if (leg.status === 'parked') endLeg(ctx, leg, at, 'originator_cancel', 'caller');
       else endLeg(ctx, leg, at, 'normal_clearing', farSide(leg));
       break;
     default:
-      if (leg.status !== 'ringing') throw conflict(`Only a ringing outgoing call can be told to ${what}.`);
       if (what === 'answer') {
         leg.far_end = 'answer';
         answerLeg(ctx, leg, at);

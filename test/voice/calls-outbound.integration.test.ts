@@ -117,13 +117,13 @@ describe('calls.dial with a flow_id', () => {
     expect(await executedAtSim(id)).toEqual(['speak', 'gather_using_speak', 'speak', 'hangup']);
   });
 
-  it('a busy destination: recorded ended, user_busy, before the flow; nothing commanded', async () => {
+  it('a busy destination: recorded ended, not answered (user_busy); nothing commanded', async () => {
     const { data: call } = await dial({ connection_id: APPLICATION, from: OUR_NUMBER, to: BUSY, flow_id: 'reminder' });
     const { record, state } = await endedCall(call!.call_session_id!);
     expect(record).toMatchObject({
       direction: 'outgoing',
       flow_id: 'reminder',
-      outcome: 'hung up (user_busy) before the flow',
+      outcome: 'not answered (user_busy)',
       hangup_cause: 'user_busy',
       hangup_source: 'callee',
       answered_at: null,
@@ -151,8 +151,8 @@ describe('calls.dial with a flow_id', () => {
       answered_at: null,
       path: [],
     });
-    // Telnyx hangs up a timed-out dial from the caller's side (ours), so the outcome reads so.
-    expect(record.outcome).toMatch(/before the flow$/);
+    // Telnyx ends a timed-out dial from the caller's side (ours); the outcome says what happened.
+    expect(record.outcome).toBe('not answered (timeout)');
     expect(await executedAtSim(call!.call_control_id!)).toEqual([]);
   });
 });

@@ -172,6 +172,11 @@ function suggestion(word: string, known: Iterable<string>): string {
   return best === undefined ? '' : `; did you mean "${best}"?`;
 }
 
+/** Ends a sentence: with the suggestion's question mark when there is one, else a full stop. */
+function endWith(hint: string): string {
+  return hint === '' ? '.' : hint;
+}
+
 /** Edits (insert, delete, replace, swap two neighbours) from a to b; 3 stands for "more than 2". */
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2 || a.length > 64 || b.length > 64) return 3;
@@ -221,7 +226,7 @@ function refuseUnknown(
 ) {
   for (const key of Object.keys(obj)) {
     if (known.includes(key) || ignored.includes(key)) continue;
-    p.add(at + pointer(key), 'Unknown field', `${what} has no field "${key}"${suggestion(key, known)}.`);
+    p.add(at + pointer(key), 'Unknown field', `${what} has no field "${key}"${endWith(suggestion(key, known))}`);
   }
 }
 
@@ -659,7 +664,7 @@ function checkNode(p: Problems, value: unknown, at: string): [FlowNode | undefin
       p.add(
         at + pointer('kind'),
         'Unknown node kind',
-        `${show(kind)} is not a node kind${typeof kind === 'string' ? suggestion(kind, NODE_KINDS) : ''}. Kinds: ${NODE_KINDS.join(', ')}.`,
+        `${show(kind)} is not a node kind${endWith(typeof kind === 'string' ? suggestion(kind, NODE_KINDS) : '')} Kinds: ${NODE_KINDS.join(', ')}.`,
       );
     g.opaque = true;
     return [undefined, g];
@@ -683,7 +688,7 @@ function checkGraph(p: Problems, start: unknown, graph: ReadonlyMap<string, Grap
   for (const g of graph.values()) {
     for (const [at, to] of g.links) {
       if (known.has(to)) continue;
-      p.add(at, 'Missing node', `"${to}" is not a node of this flow${suggestion(to, ids)}.`);
+      p.add(at, 'Missing node', `"${to}" is not a node of this flow${endWith(suggestion(to, ids))}`);
       g.broken = true;
     }
   }
@@ -696,7 +701,7 @@ function checkGraph(p: Problems, start: unknown, graph: ReadonlyMap<string, Grap
     p.add(
       '/start',
       'Missing node',
-      `start names "${start}", which is not a node of this flow${suggestion(start, ids)}.`,
+      `start names "${start}", which is not a node of this flow${endWith(suggestion(start, ids))}`,
     );
   } else if (typeof start === 'string') {
     const reached = new Set([start]);

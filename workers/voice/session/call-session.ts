@@ -58,6 +58,13 @@ export interface CallView {
 
 /** If a pending event or task is left behind (the object was evicted), the alarm resumes it. */
 const SAFETY_MS = 10_000;
+/**
+ * A D1 record or a voicemail forward that fails (D1 or the queue unavailable) is tried again this
+ * much later, for as long as the object keeps the call. Tasks run in order, so a failing one cannot
+ * stay pending without holding up the call; it is finished as failed and queued again instead.
+ */
+const RETRY_MS = 60_000;
+const RETRIED: ReadonlySet<Task['type']> = new Set(['record', 'forward_recording']);
 /** How long a finished call's storage is kept for GET /calls/{id} before it is deleted. */
 export const KEEP_AFTER_END_MS = 24 * 3_600_000;
 
@@ -354,7 +361,7 @@ export class CallSession extends DurableObject<Env> {
             event_type: 'voicemail.saved',
             created_at: new Date().toISOString(),
           });
-          this.#timeline('note', { text: `voicemail forwarded to ${new URL(task.url).host}` });
+          this.#timeline('note', { text: `voicemail queued for forwarding to ${new URL(task.url).host}` });
           break;
         case 'record':
           if (this.#state !== null) await writeCallRecord(this.env.DB, callRecord(this.#state, Date.now()));
@@ -364,8 +371,28 @@ export class CallSession extends DurableObject<Env> {
       failed = true;
       result = { error: error instanceof Error ? error.message : String(error) };
       log.error('call_task_failed', { session: this.#state?.session_id, task: task.type, error });
+      if (RETRIED.has(task.type)) this.#retryLater(task);
     }
     this.#finish(seq, failed ? 'failed' : 'done', result);
+  }
+
+  #retryLater(task: Task): void {
+    const retries = this.#getValue<Array<{ at: number; task: Task }>>('retries') ?? [];
+    // One pending retry per kind of task: a later record supersedes an earlier one.
+    const others = retries.filter((r) => task.type !== 'record' || r.task.type !== 'record');
+    this.#setValue('retries', [...others, { at: Date.now() + RETRY_MS, task }]);
+  }
+
+  /** Queues the retries that are due as tasks again. */
+  #requeueDueRetries(): void {
+    const retries = this.#getValue<Array<{ at: number; task: Task }>>('retries') ?? [];
+    if (retries.length === 0) return;
+    const now = Date.now();
+    for (const retry of retries.filter((r) => r.at <= now)) this.#addTask(retry.task);
+    this.#setValue(
+      'retries',
+      retries.filter((r) => r.at > now),
+    );
   }
 
   #finish(seq: number, state: 'done' | 'failed', result: unknown): void {
@@ -476,6 +503,7 @@ export class CallSession extends DurableObject<Env> {
   // --- Alarms -----------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
+    this.#requeueDueRetries();
     await this.#pump();
     const cleanup = this.#getValue<number>('cleanup_at');
     const busy = this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0;
@@ -490,6 +518,7 @@ export class CallSession extends DurableObject<Env> {
     const times = [
       this.#sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM deadlines').toArray()[0]?.at ?? undefined,
       this.#getValue<number>('cleanup_at'),
+      ...(this.#getValue<Array<{ at: number }>>('retries') ?? []).map((r) => r.at),
       extra,
     ].filter((t): t is number => typeof t === 'number');
     const pending =

@@ -346,6 +346,11 @@ class Run {
     const s = this.state;
     if (s.recording !== null) return 'voicemail';
     if (s.waiting.for === 'hangup') return 'completed';
+    const main = this.#main();
+    // A call dialled out that was never answered: Telnyx reports its end as the caller's (our) side.
+    if (s.direction === 'outgoing' && (main === undefined || main.answered_at === null)) {
+      return `not answered (${input.cause ?? 'unknown'})`;
+    }
     const where = s.node === null ? 'before the flow' : `at ${s.node}`;
     return `${input.source === 'caller' ? 'caller hung up' : `hung up (${input.cause ?? 'unknown'})`} ${where}`;
   }
