@@ -11,6 +11,8 @@ import { WebhookConfigError, parsePublicKeys, parseToleranceSeconds } from './we
 /** Every name in Env, by kind. The type check below fails when wrangler.toml gains one not listed here. */
 const BINDINGS = ['CONFIG', 'LOOKUP_CACHE', 'DB', 'REPORTS', 'NUMBER_POOL', 'CALL_SESSION', 'FORWARD_QUEUE'] as const;
 const SECRETS = ['TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY', 'ADMIN_TOKEN', 'FORWARD_SIGNING_SECRET'] as const;
+/** Secrets whose absence switches a feature off rather than breaking anything. */
+const OPTIONAL_SECRETS = ['REPORT_WEBHOOK_URL'] as const;
 const VARS = [
   'TELNYX_API_BASE',
   'LOG_LEVEL',
@@ -26,9 +28,14 @@ const VARS = [
   'QUEUE_HORIZON_SECONDS',
   'SEND_AT_HORIZON_SECONDS',
   'VOICE_CONNECTIONS_MODE',
+  'DEAD_LETTER_REDRIVE',
+  'RETENTION_DAYS',
+  'REPORT_HOUR_UTC',
+  'LOOKUP_PRICE_USD',
 ] as const;
 
-type Listed = (typeof BINDINGS)[number] | (typeof SECRETS)[number] | (typeof VARS)[number];
+type Listed =
+  (typeof BINDINGS)[number] | (typeof SECRETS)[number] | (typeof OPTIONAL_SECRETS)[number] | (typeof VARS)[number];
 type Unlisted = Exclude<keyof Env, Listed>;
 // A compile error here names an Env entry that /health does not report yet.
 const everyEnvNameIsListed: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -63,6 +70,7 @@ export function healthReport(env: Partial<Env>, workerChecks: readonly ConfigChe
   for (const [name, present] of Object.entries({ ...bindings, ...secrets })) {
     if (!present) problems.push(`${name} is not configured.`);
   }
+  for (const name of OPTIONAL_SECRETS) secrets[name] = isSet(env[name]);
   const checks: Array<() => unknown> = [
     () => env.TELNYX_PUBLIC_KEY && parsePublicKeys(env.TELNYX_PUBLIC_KEY),
     () => parseToleranceSeconds(env.WEBHOOK_TOLERANCE_SECONDS),

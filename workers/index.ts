@@ -15,9 +15,16 @@ import { log, setLogLevel } from '../shared/log';
 import type { EdgeArgs, EdgeWorker } from '../shared/worker';
 import { lookupWorker } from './lookup';
 import { messagingWorker } from './messaging';
+import { reportsWorker } from './reports';
 import { voiceWorker } from './voice';
 
-export const workers: readonly EdgeWorker[] = [messagingWorker, voiceWorker, lookupWorker, forwardingWorker];
+export const workers: readonly EdgeWorker[] = [
+  messagingWorker,
+  voiceWorker,
+  lookupWorker,
+  reportsWorker,
+  forwardingWorker,
+];
 
 const app = Router<IRequest, EdgeArgs>({
   catch: (error, request) => errorResponse(error, request),

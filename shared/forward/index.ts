@@ -2,9 +2,11 @@
 // mounts `forwardingWorker` (the dead-letter routes and both queues' consumers) beside the others.
 //
 //   enqueueForward(env, message)    queue one event (message.id = the Telnyx event id)
-//   forwardingWorker                /forwarding/dead-letters (list, get, redrive), queue consumers, config check
+//   forwardingWorker                /forwarding/dead-letters (list, get, redrive), queue consumers, config
+//                                   check, and the hourly redrive when DEAD_LETTER_REDRIVE is "hourly"
 //   checkForwardConfig(env)         throws ApiError 503 when FORWARD_SIGNING_SECRET is unusable
 
+import { runCronJobOnce } from '../cron';
 import { misconfigured } from '../errors';
 import { createWorkerRouter, type EdgeWorker } from '../worker';
 import {
@@ -17,7 +19,7 @@ import {
 import { SigningSecretError, signingKeyBytes } from './signing';
 
 export { enqueueForward, type ForwardMessage } from './queue';
-import { registerForwardRoutes } from './routes';
+import { redriveDeadLetters, registerForwardRoutes } from './routes';
 
 export { registerForwardRoutes };
 export { verifyStandardWebhook } from './signing';
@@ -41,9 +43,23 @@ export function checkForwardConfig(env: Env): void {
 const router = createWorkerRouter();
 registerForwardRoutes(router);
 
+/**
+ * With DEAD_LETTER_REDRIVE = "hourly", the hourly cron queues the dead letters again (up to the
+ * bulk limit a run), once per scheduled time. Off by default: a URL that stays down would
+ * otherwise see every dead event retried through the whole backoff again each hour.
+ */
+async function redriveHourly(controller: ScheduledController, env: Env): Promise<void> {
+  if (env.DEAD_LETTER_REDRIVE !== 'hourly') return;
+  await runCronJobOnce(env.DB, 'housekeeping:forwarding', controller.scheduledTime, async () => {
+    const { redriven, remaining, cannot_redrive } = await redriveDeadLetters(env, undefined);
+    return { redriven, remaining, cannot_redrive };
+  });
+}
+
 export const forwardingWorker: EdgeWorker = {
   name: 'forwarding',
   router,
   queues: forwardQueues,
   checkConfig: checkForwardConfig,
+  scheduled: (controller, env) => redriveHourly(controller, env),
 };

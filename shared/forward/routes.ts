@@ -177,6 +177,68 @@ async function optionalJsonObject(request: Request): Promise<Record<string, unkn
   return value as Record<string, unknown>;
 }
 
+/**
+ * Queues up to BULK_REDRIVE_LIMIT dead letters again (of one profile, or all), oldest first, and
+ * marks them redriven. Used by POST /forwarding/dead-letters/redrive and by the hourly cron when
+ * DEAD_LETTER_REDRIVE is "hourly".
+ */
+export async function redriveDeadLetters(env: Env, profileId: string | undefined) {
+  const dead = profileId === undefined ? 'redriven_at IS NULL' : 'redriven_at IS NULL AND profile_id = ?';
+  const binds = profileId === undefined ? [] : [profileId];
+  // Rows that can never be sent (a malformed message, a URL that is not http(s)) are left out, so
+  // that they cannot block the rest; they are counted, and shown by GET with filter[state]=dead.
+  const sendable = `${dead} AND ${SENDABLE}`;
+  const { results: rows } = await env.DB.prepare(
+    `SELECT * FROM forward_dead_letters WHERE ${sendable} ORDER BY dead_at ASC, id ASC LIMIT ?`,
+  )
+    .bind(...binds, BULK_REDRIVE_LIMIT)
+    .all<DeadLetterRow>();
+
+  // The few that pass the SQL test and still fail the full check (a URL with a password) are skipped.
+  const messages: ForwardMessage[] = [];
+  const skipped: { id: string; detail: string }[] = [];
+  for (const row of rows) {
+    try {
+      messages.push(redrivable(row));
+    } catch (error) {
+      skipped.push({
+        id: row.id,
+        detail: error instanceof ApiError ? (error.errors[0]?.detail ?? '') : String(error),
+      });
+    }
+  }
+  try {
+    await sendAll(env.FORWARD_QUEUE, messages);
+  } catch (error) {
+    throw queueUnavailable(error, { profile_id: profileId ?? null });
+  }
+  const redriven = await markRedriven(
+    env.DB,
+    messages.map((m) => m.id),
+    new Date().toISOString(),
+  );
+  const counts = await env.DB.prepare(
+    `SELECT COUNT(*) FILTER (WHERE ${SENDABLE}) AS remaining, COUNT(*) FILTER (WHERE NOT (${SENDABLE})) AS unsendable
+     FROM forward_dead_letters WHERE ${dead}`,
+  )
+    .bind(...binds)
+    .first<{ remaining: number; unsendable: number }>();
+  // Skipped rows passed the SQL test, so they are counted there; they belong with the unsendable.
+  const remaining = Math.max(0, (counts?.remaining ?? 0) - skipped.length);
+  log.info('forward_redriven', { count: redriven.length, skipped: skipped.length, remaining, profile_id: profileId });
+  return {
+    record_type: 'forward_redrive' as const,
+    redriven: redriven.length,
+    ids: messages.map((m) => m.id),
+    // Still dead and sendable after this call: call again while this is not 0.
+    remaining,
+    // Dead, but they can never be sent as stored (no http(s) URL, malformed); not retried here.
+    cannot_redrive: (counts?.unsendable ?? 0) + skipped.length,
+    skipped,
+    limit: BULK_REDRIVE_LIMIT,
+  };
+}
+
 export function registerForwardRoutes(router: EdgeRouter): void {
   router.get<EdgeRequest, EdgeArgs>('/forwarding/dead-letters', async (request, env) => {
     const query = new URL(request.url).searchParams;
@@ -221,62 +283,7 @@ export function registerForwardRoutes(router: EdgeRouter): void {
     if (profileId !== undefined && typeof profileId !== 'string') {
       throw badRequest('profile_id must be a string.', { pointer: '/profile_id' });
     }
-    const dead = profileId === undefined ? 'redriven_at IS NULL' : 'redriven_at IS NULL AND profile_id = ?';
-    const binds = profileId === undefined ? [] : [profileId];
-    // Rows that can never be sent (a malformed message, a URL that is not http(s)) are left out, so
-    // that they cannot block the rest; they are counted, and shown by GET with filter[state]=dead.
-    const sendable = `${dead} AND ${SENDABLE}`;
-    const { results: rows } = await env.DB.prepare(
-      `SELECT * FROM forward_dead_letters WHERE ${sendable} ORDER BY dead_at ASC, id ASC LIMIT ?`,
-    )
-      .bind(...binds, BULK_REDRIVE_LIMIT)
-      .all<DeadLetterRow>();
-
-    // The few that pass the SQL test and still fail the full check (a URL with a password) are skipped.
-    const messages: ForwardMessage[] = [];
-    const skipped: { id: string; detail: string }[] = [];
-    for (const row of rows) {
-      try {
-        messages.push(redrivable(row));
-      } catch (error) {
-        skipped.push({
-          id: row.id,
-          detail: error instanceof ApiError ? (error.errors[0]?.detail ?? '') : String(error),
-        });
-      }
-    }
-    try {
-      await sendAll(env.FORWARD_QUEUE, messages);
-    } catch (error) {
-      throw queueUnavailable(error, { profile_id: profileId ?? null });
-    }
-    const redriven = await markRedriven(
-      env.DB,
-      messages.map((m) => m.id),
-      new Date().toISOString(),
-    );
-    const counts = await env.DB.prepare(
-      `SELECT COUNT(*) FILTER (WHERE ${SENDABLE}) AS remaining, COUNT(*) FILTER (WHERE NOT (${SENDABLE})) AS unsendable
-       FROM forward_dead_letters WHERE ${dead}`,
-    )
-      .bind(...binds)
-      .first<{ remaining: number; unsendable: number }>();
-    // Skipped rows passed the SQL test, so they are counted there; they belong with the unsendable.
-    const remaining = Math.max(0, (counts?.remaining ?? 0) - skipped.length);
-    log.info('forward_redriven', { count: redriven.length, skipped: skipped.length, remaining, profile_id: profileId });
-    return jsonResponse({
-      data: {
-        record_type: 'forward_redrive',
-        redriven: redriven.length,
-        ids: messages.map((m) => m.id),
-        // Still dead and sendable after this call: call again while this is not 0.
-        remaining,
-        // Dead, but they can never be sent as stored (no http(s) URL, malformed); not retried here.
-        cannot_redrive: (counts?.unsendable ?? 0) + skipped.length,
-        skipped,
-        limit: BULK_REDRIVE_LIMIT,
-      },
-    });
+    return jsonResponse({ data: await redriveDeadLetters(env, profileId) });
   });
 
   router.get<EdgeRequest<{ id: string }>, EdgeArgs>('/forwarding/dead-letters/:id', async (request, env) => {

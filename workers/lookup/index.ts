@@ -10,7 +10,7 @@ import { telnyxClientFromEnv } from '../../shared/telnyx/client';
 import type { NumberLookupType } from '../../shared/telnyx/types';
 import { createWorkerRouter, type EdgeArgs, type EdgeRequest, type EdgeWorker } from '../../shared/worker';
 import { lookupConfig, type LookupConfig } from './config';
-import { recordLookups, type LookupEvent } from './events';
+import { flushLookupRecords, recordLookups, type LookupEvent } from './events';
 import { parseLookupNumber, parseTypes } from './request';
 import { lookupNumber, type LookupDeps, type LookupResult } from './service';
 
@@ -165,4 +165,6 @@ export const lookupWorker: EdgeWorker = {
   name: 'lookup',
   router,
   checkConfig: (env) => void lookupConfig(env),
+  // The hourly cron writes what this isolate has gathered, so the reports see it (events.ts).
+  scheduled: (_controller, env) => flushLookupRecords(env.DB),
 };

@@ -6,6 +6,7 @@ import { log } from '../../shared/log';
 import { receiveTelnyxWebhook } from '../../shared/webhooks/receive';
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
 import { routeMessagingWebhook } from './events';
+import { messagingHousekeeping } from './housekeeping';
 import { registerMessagingRoutes } from './routes';
 
 const router = createWorkerRouter();
@@ -32,4 +33,8 @@ for (const path of ['/webhooks/messaging', '/webhooks/messaging/failover']) {
 
 registerMessagingRoutes(router);
 
-export const messagingWorker: EdgeWorker = { name: 'messaging', router };
+export const messagingWorker: EdgeWorker = {
+  name: 'messaging',
+  router,
+  scheduled: (controller, env) => messagingHousekeeping(controller, env),
+};

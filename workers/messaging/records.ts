@@ -19,7 +19,10 @@ export interface MessageRecord {
   state: string;
   status: string | null;
   error_code: string | null;
+  /** Telnyx's title for error_code ("Undeliverable"), kept for the reports. */
+  error_title: string | null;
   cost: string | null;
+  cost_currency: string | null;
   created_at: number;
   sent_at: string | null;
   finalized_at: string | null;
@@ -30,12 +33,14 @@ export async function recordMessages(db: D1Database, records: readonly MessageRe
   if (records.length === 0) return;
   const upsert = db.prepare(
     `INSERT INTO messages (id, telnyx_id, profile_id, direction, kind, pool_number, other_masked, other_country,
-       type, parts, encoding, state, status, error_code, cost, created_at, sent_at, finalized_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       type, parts, encoding, state, status, error_code, error_title, cost, cost_currency, created_at, sent_at,
+       finalized_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET telnyx_id = COALESCE(excluded.telnyx_id, telnyx_id),
        pool_number = COALESCE(excluded.pool_number, pool_number), state = excluded.state,
        status = COALESCE(excluded.status, status), error_code = COALESCE(excluded.error_code, error_code),
-       cost = COALESCE(excluded.cost, cost), sent_at = COALESCE(excluded.sent_at, sent_at),
+       error_title = COALESCE(excluded.error_title, error_title),
+       cost = COALESCE(excluded.cost, cost), cost_currency = COALESCE(excluded.cost_currency, cost_currency), sent_at = COALESCE(excluded.sent_at, sent_at),
        finalized_at = COALESCE(excluded.finalized_at, finalized_at), updated_at = excluded.updated_at`,
   );
   const now = new Date().toISOString();
@@ -57,7 +62,9 @@ export async function recordMessages(db: D1Database, records: readonly MessageRe
           m.state,
           m.status,
           m.error_code,
+          m.error_title,
           m.cost,
+          m.cost_currency,
           new Date(m.created_at).toISOString(),
           m.sent_at,
           m.finalized_at,
@@ -74,6 +81,8 @@ export async function recordOptOut(
   db: D1Database,
   event: {
     profile_id: string;
+    /** The pool's number the STOP or START came to, when it came to one. */
+    pool_number: string | null;
     recipient: string;
     action: 'opt_out' | 'opt_in' | 'cleared';
     keyword: string | null;
@@ -83,10 +92,12 @@ export async function recordOptOut(
   try {
     await db
       .prepare(
-        'INSERT INTO opt_out_events (profile_id, recipient_masked, action, keyword, source, at) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO opt_out_events (profile_id, pool_number, recipient_masked, action, keyword, source, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         event.profile_id,
+        event.pool_number,
         maskDigits(event.recipient),
         event.action,
         event.keyword,

@@ -18,6 +18,8 @@ export interface CallRecord {
   path: string;
   legs: string;
   recording_url: string | null;
+  /** The kind of the flow node the call was at when it ended (a caller leaving a menu abandoned it). */
+  end_kind: string | null;
   started_at: string;
   answered_at: string | null;
   ended_at: string | null;
@@ -55,6 +57,7 @@ export function callRecord(state: CallState, now: number): CallRecord {
       })),
     ),
     recording_url: state.recording_urls?.mp3 ?? state.recording_urls?.wav ?? null,
+    end_kind: state.status === 'ended' && state.node !== null ? (state.flow?.nodes[state.node]?.kind ?? null) : null,
     started_at: iso(state.started_at)!,
     answered_at: iso(main?.answered_at ?? null),
     ended_at: iso(state.ended_at),
@@ -76,6 +79,7 @@ const COLUMNS = [
   'path',
   'legs',
   'recording_url',
+  'end_kind',
   'started_at',
   'answered_at',
   'ended_at',

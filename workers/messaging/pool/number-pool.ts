@@ -43,6 +43,11 @@ const MISCONFIGURED_RETRY_MS = 60_000;
 const INBOX_BATCH = 100;
 /** An event whose handling fails this many times is set aside (state 'failed') and logged. */
 const INBOX_ATTEMPTS = 5;
+/** A sent message with no final status this long after its last news is read back from Telnyx... */
+const RECONCILE_AFTER_MS = 3600_000;
+/** ...for three days after it was sent, at most this many a pool an hour (rate limits). */
+const RECONCILE_WINDOW_MS = 3 * 86_400_000;
+const RECONCILE_BATCH = 50;
 /**
  * Events wait this long before the alarm acts on them, so that a burst is handled in one run (one
  * D1 write for its records, not one per event). Replies to STOP or HELP go out this much later.
@@ -271,7 +276,14 @@ export class NumberPool extends DurableObject<Env> {
         Date.now(),
       );
       this.ctx.waitUntil(
-        recordOptOut(this.env.DB, { profile_id: context.profile.id, recipient, action: 'opt_out', keyword, source }),
+        recordOptOut(this.env.DB, {
+          profile_id: context.profile.id,
+          pool_number: sender,
+          recipient,
+          action: 'opt_out',
+          keyword,
+          source,
+        }),
       );
     }
     return changed;
@@ -283,6 +295,7 @@ export class NumberPool extends DurableObject<Env> {
     keyword: string | null,
     source: string,
     note: string | null = null,
+    poolNumber: string | null = null,
   ): boolean {
     const changed = this.#sql.exec('DELETE FROM opt_outs WHERE recipient = ?', recipient).rowsWritten > 0;
     if (changed) {
@@ -297,7 +310,14 @@ export class NumberPool extends DurableObject<Env> {
         Date.now(),
       );
       this.ctx.waitUntil(
-        recordOptOut(this.env.DB, { profile_id: context.profile.id, recipient, action, keyword, source }),
+        recordOptOut(this.env.DB, {
+          profile_id: context.profile.id,
+          pool_number: poolNumber,
+          recipient,
+          action,
+          keyword,
+          source,
+        }),
       );
     }
     return changed;
@@ -802,6 +822,9 @@ export class NumberPool extends DurableObject<Env> {
     const request = JSON.parse(row.request) as SendRequest;
     const message = row.message ? (JSON.parse(row.message) as OutboundMessagePayload) : undefined;
     const final = message?.completed_at ? message : undefined;
+    const firstError: { code?: string; title?: string } | undefined =
+      (message?.errors?.[0] as { code?: string; title?: string } | undefined) ??
+      (row.errors ? (JSON.parse(row.errors) as TelnyxErrorObject[])[0] : undefined);
     this.#queueRecord({
       id: row.id,
       telnyx_id: row.telnyx_id,
@@ -816,10 +839,10 @@ export class NumberPool extends DurableObject<Env> {
       encoding: request.encoding,
       state: row.state,
       status: row.status,
-      error_code:
-        (message?.errors?.[0]?.code as string | undefined) ??
-        (row.errors ? ((JSON.parse(row.errors) as TelnyxErrorObject[])[0]?.code ?? null) : null),
+      error_code: firstError?.code ?? null,
+      error_title: firstError?.title ?? null,
       cost: message?.cost?.amount ?? null,
+      cost_currency: message?.cost?.currency ?? null,
       created_at: row.created_at,
       sent_at: message?.sent_at ?? null,
       finalized_at: final?.completed_at ?? null,
@@ -1064,7 +1087,9 @@ export class NumberPool extends DurableObject<Env> {
       state: 'received',
       status: 'received',
       error_code: null,
+      error_title: null,
       cost: null,
+      cost_currency: null,
       created_at: Date.now(),
       sent_at: null,
       finalized_at: null,
@@ -1078,7 +1103,7 @@ export class NumberPool extends DurableObject<Env> {
       return ['opted out', 'confirmation sent'];
     }
     if (keyword === 'start') {
-      if (!this.#optIn(context, person, word, 'keyword')) return ['not opted out'];
+      if (!this.#optIn(context, person, word, 'keyword', null, ours)) return ['not opted out'];
       await this.#reply(context, ours, person, startConfirmation(context.profile));
       return ['opted in', 'confirmation sent'];
     }
@@ -1147,6 +1172,51 @@ export class NumberPool extends DurableObject<Env> {
       if (!this.#index?.unhealthy.has(sender)) this.#sql.exec('DELETE FROM sticky WHERE sender = ?', sender);
       this.#index?.unhealthy.add(sender);
     }
+  }
+
+  // --- Hourly housekeeping (the messaging worker's cron) ----------------------------------------
+
+  /**
+   * Forgets sticky senders past their 8 days (choice already ignores them; this keeps the table
+   * from growing for ever), and reads back from Telnyx the messages it accepted whose final status
+   * never arrived: a lost message.finalized would otherwise leave them "sent" in the reports.
+   */
+  async housekeep(now = Date.now()): Promise<{ sticky_expired: number; checked: number; settled: number }> {
+    const stickyExpired = this.#sql.exec('DELETE FROM sticky WHERE last_at < ?', now - STICKY_MS).rowsWritten;
+    const context = this.#context();
+    const client = this.#client();
+    if (context === undefined || client instanceof ApiError)
+      return { sticky_expired: stickyExpired, checked: 0, settled: 0 };
+    const stale = this.#all<OutboxRow>(
+      `SELECT * FROM outbox WHERE state = 'sent' AND telnyx_id IS NOT NULL AND status IN ('queued', 'sending', 'sent')
+         AND updated_at <= ? AND created_at >= ? ORDER BY updated_at LIMIT ?`,
+      now - RECONCILE_AFTER_MS,
+      now - RECONCILE_WINDOW_MS,
+      RECONCILE_BATCH,
+    );
+    let settled = 0;
+    for (const row of stale) {
+      let payload: Record<string, unknown> | undefined;
+      try {
+        payload = (await client.retrieveMessage(row.telnyx_id!)).body.data as Record<string, unknown> | undefined;
+      } catch (error) {
+        // A 404 (Telnyx no longer has it) is asked again next hour until the window closes; any
+        // other failure (429, 5xx) ends this run so the pool does not press on a struggling API.
+        if (error instanceof TelnyxApiError && error.status === 404) continue;
+        log.warn('reconcile_read_failed', { id: row.id, error });
+        break;
+      }
+      const status = (payload?.to as Array<{ status?: string }> | undefined)?.[0]?.status;
+      if (payload === undefined || (STATUS_RANK[status ?? ''] ?? -1) <= (STATUS_RANK[row.status ?? ''] ?? -1)) continue;
+      this.#update(row, {
+        status: status ?? row.status,
+        message: JSON.stringify({ ...payload, messaging_profile_id: context.profile.id }),
+      });
+      this.#recordRow(context, row);
+      settled++;
+    }
+    await this.#flushRecords();
+    return { sticky_expired: stickyExpired, checked: stale.length, settled };
   }
 
   // --- The alarm: queued and scheduled sends, unknown sends that never settled ------------------
