@@ -8,27 +8,33 @@ import { flushLookupRecords } from '../../workers/lookup/events';
 import { flush } from '../support/sim';
 import { testEnv as env } from '../support/test-env';
 import {
+  PLAIN_POOL,
   createPool,
   edge,
   eventually,
+  fault,
   inbound,
   messageHandled,
   ok,
+  poolStub,
   removeAllPools,
   send,
   simSettings,
 } from '../messaging/support';
 import {
+  ANSWERS,
   OUR_NUMBER,
   callIn,
   createFlow,
   edgeCall,
   farEnd,
+  receivedAt,
+  resetReceiver,
   resetVoice,
+  scriptReceiver,
   waitingFor,
-  ANSWERS,
 } from '../voice/call-support';
-import { clearRecords, cron, dayOf, morningAfter, reportOf } from './support';
+import { DAY, HOUR, clearRecords, cron, dayOf, morningAfter, raw, reportOf } from './support';
 
 const N1 = OUR_NUMBER; // +13125550100: a pool number, and on the simulator's Call Control application
 const N2 = '+12125550100'; // a second account number: in the pool, claimed by no call flow
@@ -227,5 +233,201 @@ describe('a day of real traffic', () => {
     // The day before had nothing: no comparison, rather than a comparison with zeros.
     expect(report.headline.messages_sent).toEqual({ value: 5, previous: null });
     expect(report.headline.calls).toEqual({ value: 4, previous: null });
+  });
+});
+
+const CHAT = 'https://chat.receiver.test/hooks/daily';
+
+/** A little real traffic: one delivered send and one lookup. */
+async function someTraffic(): Promise<void> {
+  const pool = await createPool({ name: 'Small' }, [N1]);
+  await sendAndSettle(pool.id, N1, '+13125551211', 'delivered');
+  ok(await edge('/v2/number_lookup/%2B13125551211'));
+  await flushLookupRecords(env.DB);
+}
+
+async function chatPosts(): Promise<Array<{ body: string; at: number }>> {
+  return receivedAt('chat.receiver.test');
+}
+
+async function runsOf(job: string): Promise<Array<{ status: string; detail: string | null }>> {
+  return (
+    await env.DB.prepare('SELECT status, detail FROM cron_runs WHERE job = ? ORDER BY scheduled_time')
+      .bind(job)
+      .all<{ status: string; detail: string | null }>()
+  ).results;
+}
+
+describe('the daily cron (RELIABILITY row 26)', () => {
+  beforeEach(async () => {
+    await resetReceiver();
+  });
+
+  it(
+    'fired twice at once: one report, one summary; later hours do not send it again',
+    { timeout: 30_000 },
+    async () => {
+      await someTraffic();
+      const day = dayOf(Date.now());
+      const withChat = { REPORT_WEBHOOK_URL: CHAT };
+
+      // Before the report hour nothing is built.
+      await cron(morningAfter(day, 5), withChat);
+      expect(await runsOf('daily_report')).toEqual([]);
+
+      await Promise.all([cron(morningAfter(day), withChat), cron(morningAfter(day), withChat)]);
+      await cron(morningAfter(day, 7), withChat);
+      await cron(morningAfter(day, 8), withChat);
+
+      expect(await runsOf('daily_report')).toEqual([
+        { status: 'ok', detail: expect.stringContaining(`"date":"${day}"`) },
+      ]);
+      const posts = await chatPosts();
+      expect(posts).toHaveLength(1);
+      const summary = JSON.parse(posts[0]!.body);
+      expect(summary.text).toContain(day);
+      expect(summary.blocks).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'header' })]));
+
+      const listed = ok(await edge('/reports'));
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({
+        date: day,
+        partial: false,
+        trigger: 'cron',
+        delivery: { status: 'delivered', attempts: 1, error: null },
+        files: { html: `http://127.0.0.1:8787/reports/${day}.html` },
+      });
+      // Housekeeping ran once per hour it was fired for, the doubled hour included.
+      expect((await runsOf('housekeeping:records')).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    },
+  );
+
+  it(
+    'a summary the chat tool refuses is sent again the next hour, and only until it is delivered',
+    { timeout: 30_000 },
+    async () => {
+      await someTraffic();
+      const day = dayOf(Date.now());
+      await scriptReceiver({ responses: [{ status: 503 }] });
+      await cron(morningAfter(day), { REPORT_WEBHOOK_URL: CHAT });
+      expect(ok(await edge('/reports'))[0].delivery).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: 'HTTP 503',
+      });
+
+      await cron(morningAfter(day, 7), { REPORT_WEBHOOK_URL: CHAT });
+      await cron(morningAfter(day, 8), { REPORT_WEBHOOK_URL: CHAT });
+      expect(await chatPosts()).toHaveLength(2);
+      expect(ok(await edge('/reports'))[0].delivery).toMatchObject({ status: 'delivered', attempts: 2, error: null });
+    },
+  );
+
+  it('without REPORT_WEBHOOK_URL the report is built and nothing is sent', async () => {
+    await someTraffic();
+    const day = dayOf(Date.now());
+    await cron(morningAfter(day));
+    expect(ok(await edge('/reports'))[0].delivery.status).toBe('not_configured');
+    expect(await chatPosts()).toEqual([]);
+  });
+});
+
+describe('reports on demand', () => {
+  it('an empty day: every figure zero, no comparison, all three files served', async () => {
+    const answer = await edge('/reports/run?date=2020-01-01', { method: 'POST' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    expect(answer.body.data).toMatchObject({ date: '2020-01-01', trigger: 'on_demand', partial: false });
+    const report = await reportOf('2020-01-01');
+    expect(report.messaging).toEqual({ totals: expect.objectContaining({ sent: 0, delivery_rate: null }), pools: [] });
+    expect(report.voice).toMatchObject({
+      inbound: 0,
+      answered: 0,
+      duration_seconds: { median: null, p90: null },
+      flows: [],
+    });
+    expect(report.lookups).toMatchObject({ lookups: 0, hit_rate: null, cost_saved_usd: 0 });
+    expect(report.headline.delivery_rate).toEqual({ value: 0, previous: null });
+    for (const [format, type] of [
+      ['csv', 'text/csv'],
+      ['html', 'text/html'],
+    ] as const) {
+      const file = await raw(`/reports/2020-01-01.${format}`);
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toContain(type);
+      expect(file.text.length).toBeGreaterThan(100);
+    }
+  });
+
+  it('a day with only failures: a delivery rate of 0, each failure by its code and meaning', async () => {
+    const pool = await createPool({}, [N1]);
+    await sendAndSettle(pool.id, N1, '+13125551290', 'delivery_failed');
+    await sendAndSettle(pool.id, N1, '+13125551291', 'delivery_failed');
+    await sendAndSettle(pool.id, N1, '+13125551391', 'delivery_failed');
+    const today = dayOf(Date.now());
+    const answer = await edge(`/reports/run?date=${today}`, { method: 'POST' });
+    expect(answer.status).toBe(201);
+    expect(answer.body.data.partial).toBe(true); // today is not over
+    const { totals } = (await reportOf(today)).messaging;
+    expect(totals).toMatchObject({ sent: 3, delivered: 0, failed: 3, unconfirmed: 0, delivery_rate: 0 });
+    expect(totals.failures).toEqual([
+      { code: '40002', meaning: 'Blocked as spam - temporary', count: 2 },
+      { code: '40001', meaning: 'Not routable', count: 1 },
+    ]);
+  });
+
+  it("refuses what is not a day it can report on, in Telnyx's error shape, and builds nothing", async () => {
+    const cases: Array<[string, number, string]> = [
+      ['/reports/run?date=2026-02-30', 400, 'date'],
+      ['/reports/run?date=yesterday', 400, 'date'],
+      [`/reports/run?date=${dayOf(Date.now() + 2 * DAY)}`, 422, 'date'],
+      ['/reports/run?deliver=maybe', 400, 'deliver'],
+    ];
+    for (const [path, status, parameter] of cases) {
+      const answer = await edge(path, { method: 'POST' });
+      expect(answer.status, path).toBe(status);
+      expect(answer.body.errors[0].source).toEqual({ parameter });
+    }
+    expect(ok(await edge('/reports'))).toEqual([]);
+    for (const path of ['/reports/2020-01-01.pdf', '/reports/2020-13-01.json', '/reports/2020-01-02.json']) {
+      const answer = await edge(path);
+      expect(answer.status, path).toBe(404);
+      expect(answer.body.errors[0].code).toBe('10005');
+    }
+    const anonymous = await raw('/reports', {});
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('hourly housekeeping', () => {
+  it('deletes records older than RETENTION_DAYS and keeps the reports', async () => {
+    await someTraffic();
+    const day = dayOf(Date.now());
+    await cron(morningAfter(day));
+    const count = async (table: string) =>
+      (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+    expect(await count('messages')).toBeGreaterThan(0);
+    await cron(morningAfter(day) + 3 * DAY, { RETENTION_DAYS: '2' } as Partial<Env>);
+    for (const table of ['messages', 'lookup_events']) expect(await count(table), table).toBe(0);
+    // That cron also reported on its own previous day; the first report is still there.
+    const kept = await env.DB.prepare('SELECT date FROM report_runs ORDER BY date').all<{ date: string }>();
+    expect(kept.results.map((r) => r.date)).toEqual([day, dayOf(morningAfter(day) + 2 * DAY)]);
+    expect((await raw(`/reports/${day}.html`)).status).toBe(200);
+  });
+
+  it('a pool reads back a message whose final webhook never came, and forgets sticky senders after 8 days', async () => {
+    const pool = await createPool({ number_pool_settings: { ...PLAIN_POOL, sticky_sender: true } }, [N1]);
+    // Both of its webhooks are lost: the edge knows only Telnyx's answer to the send (queued).
+    await fault({ target: 'webhooks', kind: 'drop', count: 2 });
+    const answer = await send({ messaging_profile_id: pool.id, to: '+13125551221', text: 'Lost receipt' });
+    expect(answer.status).toBe(200);
+    await flush();
+    await sentRecord(answer.body.data.id, 'queued');
+
+    const stub = poolStub(pool.id);
+    // Within the hour: too soon to ask.
+    expect(await stub.housekeep(Date.now())).toMatchObject({ checked: 0, settled: 0 });
+    expect(await stub.housekeep(Date.now() + 2 * HOUR)).toMatchObject({ checked: 1, settled: 1, sticky_expired: 0 });
+    await sentRecord(answer.body.data.id, 'delivered');
+    expect(await stub.housekeep(Date.now() + 9 * DAY)).toMatchObject({ sticky_expired: 1 });
   });
 });

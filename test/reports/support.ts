@@ -6,6 +6,8 @@ import worker from '../../workers/index';
 import { flushLookupRecords } from '../../workers/lookup/events';
 import type { Report } from '../../workers/reports/types';
 import { edge } from '../messaging/support';
+import { TEST_ADMIN_TOKEN } from '../support/keys';
+import { EDGE_URL } from '../support/sim';
 import { testEnv as env } from '../support/test-env';
 
 export const HOUR = 3_600_000;
@@ -53,4 +55,19 @@ export async function reportOf(day: string): Promise<Report> {
   const answer = await edge(`/reports/${day}.json`);
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   return answer.body as Report;
+}
+
+/** A request to the bundle read as text (for CSV and HTML); `headers` replaces the admin token. */
+export async function raw(
+  path: string,
+  headers: Record<string, string> = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request(`${EDGE_URL}${path}`, { headers }) as Request<unknown, IncomingRequestCfProperties>,
+    env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return { status: response.status, headers: response.headers, text: await response.text() };
 }

@@ -81,11 +81,17 @@ export async function deliverSummary(
   }
 }
 
-/** Days whose summary failed and may be tried again (the hourly cron retries them). */
-export async function failedDeliveries(db: D1Database): Promise<string[]> {
+/** A failed summary waits this long before it is tried again (in practice: the next hourly run). */
+const RETRY_AFTER_MS = 30 * 60_000;
+
+/** Days whose summary failed at least RETRY_AFTER_MS ago and may be tried again. */
+export async function failedDeliveries(db: D1Database, now = Date.now()): Promise<string[]> {
   const { results } = await db
-    .prepare("SELECT date FROM report_runs WHERE delivery_status = 'failed' AND delivery_attempts < ? ORDER BY date")
-    .bind(MAX_ATTEMPTS)
+    .prepare(
+      `SELECT date FROM report_runs WHERE delivery_status = 'failed' AND delivery_attempts < ? AND delivery_claimed_at < ?
+       ORDER BY date`,
+    )
+    .bind(MAX_ATTEMPTS, new Date(now - RETRY_AFTER_MS).toISOString())
     .all<{ date: string }>();
   return results.map((r) => r.date);
 }

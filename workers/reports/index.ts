@@ -4,10 +4,10 @@
 //
 // The cron runs every hour ("0 * * * *"). Each run:
 //   1. deletes records older than RETENTION_DAYS (once per scheduled time);
-//   2. from REPORT_HOUR_UTC on, builds the previous day's report if no run has yet (once per report
+//   2. tries again the summaries that failed in earlier runs;
+//   3. from REPORT_HOUR_UTC on, builds the previous day's report if no run has yet (once per report
 //      day, whichever hourly run gets there first, so a missed hour is caught up by the next) and
-//      sends its summary;
-//   3. tries again the summaries that failed earlier.
+//      sends its summary.
 
 import { runCronJobOnce } from '../../shared/cron';
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
@@ -30,6 +30,9 @@ async function reportsCron(controller: ScheduledController, env: Env): Promise<v
     deleted: await purgeOldRecords(env.DB, config.retentionDays, now),
   }));
 
+  // Earlier summaries that failed, before today's is tried.
+  for (const day of await failedDeliveries(env.DB, now)) await deliverSummary(env, day, config);
+
   if (new Date(controller.scheduledTime).getUTCHours() >= config.reportHourUtc) {
     const day = addDays(dayOf(controller.scheduledTime), -1);
     await runCronJobOnce(env.DB, 'daily_report', dayStart(day), async () => {
@@ -38,8 +41,6 @@ async function reportsCron(controller: ScheduledController, env: Env): Promise<v
       return { date: day, build_ms: buildMs, delivery };
     });
   }
-
-  for (const day of await failedDeliveries(env.DB)) await deliverSummary(env, day, config);
 }
 
 export const reportsWorker: EdgeWorker = {
