@@ -407,7 +407,7 @@ describe('reportHtml', () => {
     expect(page).toContain('1,797'); // messages sent
     expect(page).toMatch(/▲<\/span> \+5.6% <span class="muted">from 1,702/); // sent, vs 1,702
     expect(page).toMatch(
-      /class="chg neutral"><span aria-hidden="true">▲<\/span> new <span class="muted">none the day before/,
+      /class="chg neutral"><span aria-hidden="true">▲<\/span> new <span class="muted">\(0 the day before\)/,
     );
     expect(page).toContain('no change from the day before'); // missed calls 9 → 9
     for (const text of [
@@ -422,7 +422,7 @@ describe('reportHtml', () => {
     }
     expect(page).toContain('7.489 USD + 0.16 EUR');
     expect(page).toContain('main-menu');
-    expect(page).toMatch(/welcome<\/td><td class="text">sales<\/td><td class="">52/);
+    expect(page).toMatch(/welcome<\/td><td class="text">sales<\/td><td class="figure">52/);
     expect(page).toContain('1 min 34 s');
     expect(page).toContain('6 min 52 s');
     expect(page).toContain('77.7%'); // lookup hit rate 497/640

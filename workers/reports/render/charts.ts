@@ -64,7 +64,7 @@ export interface Part {
 // Sizes in viewBox units. The viewBox is about a phone's width, so at 16px a user unit the labels
 // stay legible on a phone and grow only modestly on a wide screen (the figure's max-width).
 const WIDTH = 320;
-const FONT = 13;
+const FONT = 15;
 
 const safe = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
 
@@ -114,7 +114,7 @@ export function columnChart(options: {
 }): Markup {
   const { id, title, categories, series, labelEvery = 6 } = options;
   const height = 190;
-  const left = 34;
+  const left = 38;
   const right = 4;
   const top = 10;
   const bottom = 24;

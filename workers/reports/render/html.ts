@@ -43,7 +43,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:12px;p
 .notice{background:var(--notice);border:1px solid var(--notice-line);border-radius:8px;padding:0.75rem 1rem;margin:1rem 0}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:0.25rem 1rem;padding:0;margin:0.5rem 0}
 nav a{color:var(--accent)}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,10.5rem),1fr));gap:0.75rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,8.75rem),1fr));gap:0.75rem}
 .card{border:1px solid var(--line);border-radius:10px;padding:0.75rem}
 .card .label{color:var(--muted)}
 .card .value{font-size:1.75rem;font-weight:650;line-height:1.2;font-variant-numeric:tabular-nums}
@@ -55,9 +55,12 @@ nav a{color:var(--accent)}
 .scroll{overflow-x:auto;max-width:100%;border:1px solid var(--line);border-radius:8px;margin:0.5rem 0}
 .scroll:focus{outline:2px solid var(--accent)}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-th,td{padding:0.4rem 0.6rem;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
-th:first-child,td:first-child,th.text,td.text{text-align:left}
-td.text{white-space:normal;min-width:8rem;overflow-wrap:normal;word-break:normal}
+th,td{padding:0.4rem 0.6rem;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap;vertical-align:top}
+th.label,td.label,th.text,td.text,th.long,td.long{text-align:left}
+td.text,td.long{white-space:normal;min-width:8rem;max-width:16rem;overflow-wrap:anywhere}
+td.long{min-width:14rem;max-width:24rem}
+th:first-child,td:first-child{position:sticky;left:0;z-index:1;background:var(--card)}
+thead th:first-child{background:var(--bg)}
 thead th{background:var(--bg);font-weight:600}
 tbody tr:last-child td{border-bottom:0}
 details summary{cursor:pointer;color:var(--accent);margin:0.5rem 0}
@@ -66,14 +69,18 @@ footer{color:var(--muted);padding:0 0 2rem}
 
 interface Column<T> {
   header: string;
-  /** Text columns align left and wrap; figures align right and stay on one line. */
-  text?: boolean;
+  /**
+   * figure (the default): right-aligned on one line; label: left-aligned on one line (codes,
+   * numbers); text: left-aligned, wrapping (names, meanings); long: text given more room.
+   */
+  kind?: 'figure' | 'label' | 'text' | 'long';
   cell: (row: T) => string | Markup;
 }
 
 /** A table inside a box that scrolls sideways on its own, labelled for keyboards and readers. */
 function table<T>(label: string, columns: Column<T>[], rows: readonly T[]): Markup {
-  const cls = (c: Column<T>) => (c.text ? 'text' : null);
+  // The first column (what the row is about) stays in view while the rest scrolls sideways.
+  const cls = (c: Column<T>) => c.kind ?? 'figure';
   return html`<div class="scroll" role="region" aria-label="${label}" tabindex="0">
     <table>
       <thead>
@@ -118,7 +125,7 @@ function headline(report: Report): Markup {
           : html`<span class="chg ${change.tone}"
               ><span aria-hidden="true">${change.arrow}</span> ${change.text}
               <span class="muted"
-                >${change.direction === 'new' ? 'none the day before' : `from ${change.previous}`}</span
+                >${change.direction === 'new' ? '(0 the day before)' : `from ${change.previous}`}</span
               ></span
             >`;
     return html`<div class="card">
@@ -196,9 +203,9 @@ function messaging(report: Report): Markup {
         : table(
             'Failures by error code',
             [
-              { header: 'Code', text: true, cell: (f) => f.code },
-              { header: 'Meaning', text: true, cell: (f) => f.meaning },
-              { header: 'Messages', cell: (f) => formatCount(f.count) },
+              { header: 'Code', kind: 'label', cell: (f) => f.code },
+              { header: 'Meaning', kind: 'text', cell: (f) => f.meaning },
+              { header: 'Count', cell: (f) => formatCount(f.count) },
             ],
             [...totals.failures].sort((a, b) => b.count - a.count),
           )
@@ -220,7 +227,7 @@ function messaging(report: Report): Markup {
         ? html`<p class="muted">No pool sent or received anything.</p>`
         : table<PoolReport>(
             'Messaging by pool',
-            [{ header: 'Pool', text: true, cell: (p) => p.name }, ...figureColumns<PoolReport>((p) => p.figures)],
+            [{ header: 'Pool', kind: 'text', cell: (p) => p.name }, ...figureColumns<PoolReport>((p) => p.figures)],
             pools,
           )
     }
@@ -231,14 +238,23 @@ function messaging(report: Report): Markup {
             ${table<(typeof numbers)[number]>(
               'Messaging by number',
               [
-                { header: 'Number', cell: (n) => n.number },
-                { header: 'Pool', text: true, cell: (n) => n.pool.name },
+                { header: 'Number', kind: 'label', cell: (n) => n.number },
+                { header: 'Pool', kind: 'text', cell: (n) => n.pool.name },
                 ...figureColumns<(typeof numbers)[number]>((n) => n.figures),
               ],
               numbers,
             )}`
     }
   </section>`;
+}
+
+/** Outcome names as the call records write them (no_answer), as words (no answer). */
+const humanName = (name: string) => name.replace(/_/g, ' ');
+
+function humanKeys(counts: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = Object.create(null);
+  for (const [name, n] of Object.entries(counts)) out[humanName(name)] = (out[humanName(name)] ?? 0) + n;
+  return out;
 }
 
 function voice(report: Report): Markup {
@@ -252,7 +268,8 @@ function voice(report: Report): Markup {
   }
   const choices = v.flows.flatMap((flow) => flow.menu_choices.map((c) => ({ flow: flow.flow_id, ...c })));
   return html`<section id="voice" aria-labelledby="voice-h">
-    ${head} ${splitBar({ id: 'chart-outcomes', title: 'How the calls ended', parts: partsFromCounts(v.outcomes) })}
+    ${head}
+    ${splitBar({ id: 'chart-outcomes', title: 'How the calls ended', parts: partsFromCounts(humanKeys(v.outcomes)) })}
     ${stats([
       ['Inbound calls', formatCount(v.inbound)],
       ['Outbound calls', formatCount(v.outbound)],
@@ -269,18 +286,18 @@ function voice(report: Report): Markup {
         : table(
             'Calls by flow',
             [
-              { header: 'Flow', text: true, cell: (f) => f.flow_id },
+              { header: 'Flow', kind: 'text', cell: (f) => f.flow_id },
               { header: 'Calls', cell: (f) => formatCount(f.calls) },
               { header: 'Answered', cell: (f) => formatCount(f.answered) },
               { header: 'Transfers', cell: (f) => formatCount(f.transfers) },
               { header: 'Voicemails', cell: (f) => formatCount(f.voicemails) },
               {
                 header: 'Outcomes',
-                text: true,
+                kind: 'long',
                 cell: (f) =>
                   Object.entries(f.outcomes)
                     .sort((a, b) => b[1] - a[1])
-                    .map(([name, n]) => `${name} ${formatCount(n)}`)
+                    .map(([name, n]) => `${humanName(name)} ${formatCount(n)}`)
                     .join(', ') || NO_VALUE,
               },
             ],
@@ -294,9 +311,9 @@ function voice(report: Report): Markup {
             ${table(
               'Menu choices by flow',
               [
-                { header: 'Flow', text: true, cell: (c) => c.flow },
-                { header: 'Menu', text: true, cell: (c) => c.menu },
-                { header: 'Went to', text: true, cell: (c) => c.next },
+                { header: 'Flow', kind: 'text', cell: (c) => c.flow },
+                { header: 'Menu', kind: 'text', cell: (c) => c.menu },
+                { header: 'Went to', kind: 'text', cell: (c) => c.next },
                 { header: 'Calls', cell: (c) => formatCount(c.count) },
               ],
               choices,
@@ -354,7 +371,7 @@ function hourly(report: Report): Markup {
       ${table(
         'Activity by hour',
         [
-          { header: 'Hour (UTC)', cell: (h) => formatHour(h.hour) },
+          { header: 'Hour (UTC)', kind: 'label', cell: (h) => formatHour(h.hour) },
           { header: 'Sent', cell: (h) => formatCount(h.messages_sent) },
           { header: 'Received', cell: (h) => formatCount(h.messages_received) },
           { header: 'Calls', cell: (h) => formatCount(h.calls) },
