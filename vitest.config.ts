@@ -1,8 +1,10 @@
-// Two test projects, each inside workerd:
-//   edge: the bundle (workers/index.ts) as the main worker, with the Telnyx simulator and a
-//         webhook receiver as auxiliary workers on a test network (test/support/workers/network.js)
-//         that routes 127.0.0.1:8788 to the simulator and 127.0.0.1:8787 back to the bundle;
-//   sim:  the simulator (sim/index.ts) as the main worker, its webhooks going to the receiver.
+// Three test projects, the first two inside workerd:
+//   edge:    the bundle (workers/index.ts) as the main worker, with the Telnyx simulator and a
+//            webhook receiver as auxiliary workers on a test network (test/support/workers/network.js)
+//            that routes 127.0.0.1:8788 to the simulator and 127.0.0.1:8787 back to the bundle;
+//   sim:     the simulator (sim/index.ts) as the main worker, its webhooks going to the receiver;
+//   browser: plain Node, driving Debian's headless Chromium (playwright-core) over pages the
+//            renderers wrote to files; it blocks every request but the file's own.
 // Nothing reaches the real network: the test network throws for any other host.
 import { readFile } from 'node:fs/promises';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
@@ -102,7 +104,7 @@ export default defineConfig({
         test: {
           name: 'edge',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/sim/**'],
+          exclude: ['test/sim/**', 'test/browser/**'],
           setupFiles: ['test/support/setup.ts'],
         },
       },
@@ -121,6 +123,9 @@ export default defineConfig({
           }),
         ],
         test: { name: 'sim', include: ['test/sim/**/*.test.ts'] },
+      },
+      {
+        test: { name: 'browser', environment: 'node', include: ['test/browser/**/*.test.ts'] },
       },
     ],
   },
