@@ -122,7 +122,7 @@ export async function edgeCall(sessionId: string): Promise<Json> {
   return edgeOk(`/calls/${encodeURIComponent(sessionId)}`);
 }
 
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, intervalMs = 25): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -135,7 +135,7 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 500
 }
 
 /** Waits until the bundle's view of the call is waiting for `what` (or has ended: 'nothing'). */
-export async function waitingFor(sessionId: string, what: string, timeoutMs = 5000): Promise<Json> {
+export async function waitingFor(sessionId: string, what: string, timeoutMs = 10_000): Promise<Json> {
   return eventually(async () => {
     const call = await edgeCall(sessionId);
     expect(call.state?.waiting_for, JSON.stringify(call.state)).toBe(what);
@@ -203,7 +203,7 @@ export function actionPath(callControlId: string, action: string): string {
 }
 
 /** Waits until the call's D1 record says it has ended; the bundle's whole view of it. */
-export async function endedCall(sessionId: string, timeoutMs = 5000): Promise<Json> {
+export async function endedCall(sessionId: string, timeoutMs = 10_000): Promise<Json> {
   return eventually(async () => {
     const view = await edgeCall(sessionId);
     expect(view.record?.status, JSON.stringify(view.state)).toBe('ended');
