@@ -19,6 +19,7 @@
 //   listen.mjs         Be the business: listen
 //   voice-flows.mjs    Call flows: flow load, check, list, show, delete
 //   voice-calls.mjs    Calls: call, call show, calls, dial, answer, refuse, busy, hangup
+//   report-commands.mjs  Daily reports: report, reports, cron
 // and what they share: output.mjs (colours, tables, the two errors), args.mjs (reading what was
 // typed), sim-client.mjs and edge-client.mjs (HTTP to the simulator and to the bundle, over
 // http.mjs), deliveries.mjs (the simulator's webhook deliveries, followed until they settle), and for
@@ -35,6 +36,7 @@ import { POOL_COMMANDS } from './phone/pool-commands.mjs';
 import { LISTEN_COMMANDS } from './phone/listen.mjs';
 import { FLOW_COMMANDS } from './phone/voice-flows.mjs';
 import { CALL_COMMANDS } from './phone/voice-calls.mjs';
+import { REPORT_COMMANDS } from './phone/report-commands.mjs';
 
 /** Every command, by the words that name it; help lists the groups and commands in this order. */
 const COMMANDS = {
@@ -45,6 +47,7 @@ const COMMANDS = {
   ...LISTEN_COMMANDS,
   ...FLOW_COMMANDS,
   ...CALL_COMMANDS,
+  ...REPORT_COMMANDS,
 };
 
 // ---- Help and dispatch --------------------------------------------------------------------------
@@ -88,6 +91,7 @@ function mainHelp() {
     'Start the simulator and the bundle first with: npm run dev',
     'Or be the business: listen receives the events the bundle forwards to a pool’s forward URL.',
     'Voice: flow load puts a call flow in the bundle; call rings a number and follows the flow live.',
+    'Reports: report builds a day’s report now; cron fires the hourly cron that builds yesterday’s.',
   ];
   const names = Object.keys(COMMANDS);
   for (const group of [...new Set(names.map((name) => COMMANDS[name].group))]) {
@@ -95,8 +99,9 @@ function mainHelp() {
   }
   lines.push('', c.bold('Every command takes'), ...optionLines(COMMON_OPTIONS));
   lines.push(
-    c.dim('  The commands that talk to the bundle (pool, optouts, message, flow, call, calls, dial) also take'),
-    c.dim('  --edge <url> and --token <token>. EDGE_PORT and SIM_PORT move both defaults, as for npm run dev.'),
+    c.dim('  The commands that talk to the bundle (pool, optouts, message, flow, call, calls, dial, report,'),
+    c.dim('  reports, cron) also take --edge <url> and --token <token>. EDGE_PORT and SIM_PORT move both'),
+    c.dim('  defaults, as for npm run dev.'),
   );
   lines.push('', `More on one command: ${CLI} help <command>   (or ${CLI} <command> --help)`);
   lines.push(`Example: ${CLI} sms +13125551234 ${EXAMPLE_NUMBER} "hi, what are your opening hours?"`);
