@@ -346,7 +346,7 @@ describe('reports on demand', () => {
       flows: [],
     });
     expect(report.lookups).toMatchObject({ lookups: 0, hit_rate: null, cost_saved_usd: 0 });
-    expect(report.headline.delivery_rate).toEqual({ value: 0, previous: null });
+    expect(report.headline.delivery_rate).toEqual({ value: null, previous: null }); // nothing to rate, not 0 %
     for (const [format, type] of [
       ['csv', 'text/csv'],
       ['html', 'text/html'],

@@ -47,7 +47,7 @@ async function previousFigures(
 }
 
 function compared(value: number | null, previous: number | null | undefined): Compared {
-  return { value: value ?? 0, previous: previous ?? null };
+  return { value, previous: previous ?? null };
 }
 
 function headline(today: Figures, before: Figures | undefined): Headline {

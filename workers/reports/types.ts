@@ -2,9 +2,12 @@
 // the chat summary) reads. The JSON file in R2 is exactly this object, so its field names are a
 // contract with whoever downloads it; add fields, do not rename them.
 
-/** A figure and the same figure the day before (null when that day has no report data). */
+/**
+ * A figure and the same figure the day before. `previous` is null when that day had no activity;
+ * a rate is null on a day with nothing to rate (no deliveries, no lookups), never 0.
+ */
 export interface Compared {
-  value: number;
+  value: number | null;
   previous: number | null;
 }
 
