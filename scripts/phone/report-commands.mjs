@@ -64,7 +64,15 @@ function reportHour() {
 
 const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
-const percent = (ratio) => (ratio === null ? '—' : `${oneDecimal.format(ratio * 100)}%`);
+/** A ratio as the report page prints it: one decimal (98.0%), 0% and 100% only when exact. */
+function percent(ratio) {
+  if (ratio === null || !Number.isFinite(ratio)) return '—';
+  const p = ratio * 100;
+  if (p === 0 || p === 100) return `${p}%`;
+  if (p > 99.9 && p < 100) return '>99.9%';
+  if (p < 0.1) return '<0.1%';
+  return `${p.toFixed(1)}%`;
+}
 
 /** The headline's figures in the order the report shows them; a ratio changes by points. */
 const FIGURES = [
@@ -91,8 +99,9 @@ function valueOf(headline, key) {
 }
 
 function changeText(value, previous, kind) {
-  if (previous === null || previous === undefined || value === null) return c.dim('no figure for the day before');
+  if (previous === null || previous === undefined) return c.dim('no data for the day before');
   const shown = kind === 'ratio' ? percent(previous) : counts.format(previous);
+  if (value === null) return c.dim(`(was ${shown} the day before)`);
   const delta = value - previous;
   if (kind === 'ratio' ? Math.abs(delta) < 0.0005 : delta === 0) return c.dim(`= same as the day before`);
   const arrow = delta > 0 ? '▲' : '▼';
