@@ -88,8 +88,8 @@ const FIGURES = [
 ];
 
 /**
- * A headline figure's value, or null for a rate with nothing to rate: the headline stores such a
- * rate as 0, but with nothing delivered or failed (or no lookup) there is no rate at all.
+ * A headline figure's value, or null for a rate with nothing to rate (nothing delivered or failed, no
+ * lookup). The bundle writes such a rate as null; reports built before it did wrote 0.
  */
 function valueOf(headline, key) {
   const value = headline[key]?.value ?? null;
