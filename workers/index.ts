@@ -18,6 +18,8 @@ import { messagingWorker } from './messaging';
 import { reportsWorker } from './reports';
 import { voiceWorker } from './voice';
 
+// The order is the cron's too: messaging and lookup settle and flush their records before
+// reports reads them.
 export const workers: readonly EdgeWorker[] = [
   messagingWorker,
   voiceWorker,
@@ -66,15 +68,20 @@ export default {
     }
     await consume(batch, env, ctx);
   },
-  // Each worker's cron work looks at controller.cron itself; one failing does not stop the others,
-  // and the run is still reported failed.
+  // Each worker's cron work looks at controller.cron itself. They run one after another, in the
+  // order of `workers`, so the day's report (reports) reads what messaging settled and lookup
+  // flushed in the same run. One failing does not stop the others; the run is still reported failed.
   async scheduled(controller, env, ctx) {
     setLogLevel(env.LOG_LEVEL);
-    const jobs = workers.filter((worker) => worker.scheduled !== undefined);
-    const outcomes = await Promise.allSettled(jobs.map((worker) => worker.scheduled!(controller, env, ctx)));
-    const failed = outcomes.flatMap((outcome, i) =>
-      outcome.status === 'rejected' ? [{ worker: jobs[i]!.name, error: outcome.reason as unknown }] : [],
-    );
+    const failed: Array<{ worker: string; error: unknown }> = [];
+    for (const worker of workers) {
+      if (worker.scheduled === undefined) continue;
+      try {
+        await worker.scheduled(controller, env, ctx);
+      } catch (error) {
+        failed.push({ worker: worker.name, error });
+      }
+    }
     for (const f of failed) log.error('scheduled_failed', { cron: controller.cron, ...f });
     if (failed.length > 0)
       throw new Error(`Cron ${controller.cron} failed in ${failed.map((f) => f.worker).join(', ')}.`);
