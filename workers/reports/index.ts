@@ -23,24 +23,41 @@ registerReportRoutes(router);
 
 async function reportsCron(controller: ScheduledController, env: Env): Promise<void> {
   const config = reportsConfig(env);
-  // The cron's own time says which day is over, even when the invocation runs late.
-  const now = Math.max(Date.now(), controller.scheduledTime);
+  // The cron stands for its scheduled time: it picks the day to report on, the hour, and the
+  // retention cutoff. What the report says of itself (generated_at, partial) is the real clock's.
+  const runTime = Math.max(Date.now(), controller.scheduledTime);
+  const failures: string[] = [];
+  const step = async (name: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
 
-  await runCronJobOnce(env.DB, 'housekeeping:records', controller.scheduledTime, async () => ({
-    deleted: await purgeOldRecords(env.DB, config.retentionDays, now),
-  }));
+  // Each step runs even when an earlier one failed: a retention error must not cost the report.
+  await step('retention', () =>
+    runCronJobOnce(env.DB, 'housekeeping:records', controller.scheduledTime, async () => ({
+      deleted: await purgeOldRecords(env.DB, config.retentionDays, runTime),
+    })),
+  );
 
-  // Earlier summaries that failed, before today's is tried.
-  for (const day of await failedDeliveries(env.DB, now)) await deliverSummary(env, day, config);
+  // Earlier summaries that failed, at least half an hour ago, before today's is tried.
+  await step('summary retries', async () => {
+    for (const day of await failedDeliveries(env.DB, runTime)) await deliverSummary(env, day, config);
+  });
 
   if (new Date(controller.scheduledTime).getUTCHours() >= config.reportHourUtc) {
     const day = addDays(dayOf(controller.scheduledTime), -1);
-    await runCronJobOnce(env.DB, 'daily_report', dayStart(day), async () => {
-      const { report, buildMs } = await runReport(env, day, { trigger: 'cron', config, now });
-      const delivery = await deliverSummary(env, day, config, report);
-      return { date: day, build_ms: buildMs, delivery };
-    });
+    await step('daily report', () =>
+      runCronJobOnce(env.DB, 'daily_report', dayStart(day), async () => {
+        const { report, buildMs } = await runReport(env, day, { trigger: 'cron', config });
+        const delivery = await deliverSummary(env, day, config, { report });
+        return { date: day, build_ms: buildMs, delivery };
+      }),
+    );
   }
+  if (failures.length > 0) throw new Error(`Reports cron: ${failures.join('; ')}`);
 }
 
 export const reportsWorker: EdgeWorker = {

@@ -2,8 +2,8 @@
 //   GET  /reports                        the days with a report, newest first, paged
 //   GET  /reports/{date}.{json|csv|html} a report file, from R2
 //   POST /reports/run?date=YYYY-MM-DD    build (or rebuild) a day's report now; default yesterday.
-//                                        Today is allowed and marked partial. &deliver=true also
-//                                        sends its summary, if it was not sent before.
+//                                        Today is allowed and marked partial. &deliver=true (not
+//                                        for today) sends its summary now, even if it was sent.
 
 import { TelnyxCode, badRequest, jsonResponse, notFound, unprocessable } from '../../shared/errors';
 import { pageMeta, readPage } from '../../shared/paging';
@@ -78,7 +78,13 @@ export function registerReportRoutes(router: EdgeRouter): void {
   });
 
   router.get<EdgeRequest<{ file: string }>, EdgeArgs>('/reports/:file', async (request, env) => {
-    const match = /^(.+)\.(json|csv|html)$/.exec(decodeURIComponent(request.params.file));
+    let name: string;
+    try {
+      name = decodeURIComponent(request.params.file);
+    } catch {
+      name = ''; // a broken %-escape names no report
+    }
+    const match = /^(.+)\.(json|csv|html)$/.exec(name);
     const day = match ? parseDay(match[1]!) : undefined;
     if (!match || day === undefined) {
       throw notFound('Reports are at /reports/YYYY-MM-DD.json, .csv or .html.');
@@ -111,8 +117,28 @@ export function registerReportRoutes(router: EdgeRouter): void {
       throw badRequest('deliver must be true or false.', { parameter: 'deliver' });
     }
     const config = reportsConfig(env);
+    if (deliver === 'true' && day === dayOf(now)) {
+      // A summary goes out once; today's, sent now, would stand in for the whole day's for good.
+      throw unprocessable(
+        TelnyxCode.badRequest,
+        'Invalid parameter',
+        `${day} is not over yet: its summary is sent once, for the whole day. Build it without deliver, or wait.`,
+        { parameter: 'deliver' },
+      );
+    }
+    if (deliver === 'true' && config.webhookUrl === undefined) {
+      throw unprocessable(
+        TelnyxCode.badRequest,
+        'Invalid parameter',
+        'REPORT_WEBHOOK_URL is not set: there is nowhere to send the summary.',
+        {
+          parameter: 'deliver',
+        },
+      );
+    }
     const { report } = await runReport(env, day, { trigger: 'on_demand', config, now });
-    if (deliver === 'true') await deliverSummary(env, day, config, report);
+    // An operator's explicit request: sent even if it was sent before, or failed five times.
+    if (deliver === 'true') await deliverSummary(env, day, config, { report, force: true });
     const run = await env.DB.prepare('SELECT * FROM report_runs WHERE date = ?').bind(day).first<ReportRun>();
     return jsonResponse({ data: present(run!, new URL(request.url).origin) }, 201);
   });
