@@ -568,6 +568,10 @@ describe('reportSummary', () => {
 
   it('an empty day and a partial day say so', () => {
     expect(reportSummary(emptyDay()).text).toContain('No messages, calls or lookups this day.');
+    // A day on which Telnyx refused every send (nothing "sent") is not a quiet day.
+    const refused = emptyDay();
+    refused.messaging.totals = { ...refused.messaging.totals, failed: 250 };
+    expect(reportSummary(refused).text).not.toContain('No messages, calls or lookups this day.');
     const partial = reportSummary(nastyDay());
     expect(partial.text.split('\n')[0]).toContain('(partial');
     expect((partial.blocks[0] as any).text.text).toBe('Daily report 2026-11-23 (partial)');

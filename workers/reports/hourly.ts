@@ -1,6 +1,7 @@
 // Hour-by-hour activity of a day, for the report's chart. Hours are UTC, read from the ISO text of
 // each timestamp (characters 12-13), so the grouping happens in SQL.
 
+import { SENT } from './messaging';
 import type { Report } from './types';
 
 export async function hourlyActivity(db: D1Database, day: { from: string; to: string }): Promise<Report['hourly']> {
@@ -8,7 +9,7 @@ export async function hourlyActivity(db: D1Database, day: { from: string; to: st
   const [messages, calls, events, hits] = await db.batch<{ hour: number; a: number; b?: number }>([
     db
       .prepare(
-        `SELECT ${hour('created_at')} AS hour, COUNT(*) FILTER (WHERE kind = 'send') AS a,
+        `SELECT ${hour('created_at')} AS hour, COUNT(*) FILTER (WHERE kind = 'send' AND ${SENT}) AS a,
            COUNT(*) FILTER (WHERE direction = 'inbound') AS b
          FROM messages WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1`,
       )

@@ -9,13 +9,14 @@
 //   failed       a final failure: Telnyx could not deliver it, refused it, or the edge gave up on
 //                it (its opt-out check, a throughput horizon, an outcome never confirmed)
 //   unconfirmed  sent, with no final status: Telnyx's delivery_unconfirmed, or nothing yet
-// Replies (STOP/START/HELP answers) are counted apart and in none of the above.
+// Replies (STOP/START/HELP answers) are counted apart and in none of the above. A message counts
+// on the day of its created_at, which for a scheduled or queued send is when it is due to leave.
 
 import { failureMeaning } from './error-meanings';
 import type { FailureCount, MessagingFigures, Money, PoolReport } from './types';
 
-const FAILED = `(state = 'failed' OR status IN ('delivery_failed', 'sending_failed', 'failed', 'expired'))`;
-const SENT = `(state = 'sent' AND COALESCE(status, '') != 'sending_failed')`;
+export const FAILED = `(state = 'failed' OR status IN ('delivery_failed', 'sending_failed', 'failed', 'expired'))`;
+export const SENT = `(state = 'sent' AND COALESCE(status, '') != 'sending_failed')`;
 
 interface GroupRow {
   profile_id: string;

@@ -7,7 +7,7 @@ const BATCH = 5_000;
 const MAX_ROUNDS = 20;
 
 /** Each table with the column that dates its rows (ISO 8601 text, or "YYYY-MM-DDTHH:MM"). */
-const RECORD_TABLES: ReadonlyArray<{ table: string; column: string }> = [
+const RECORD_TABLES: ReadonlyArray<{ table: string; column: string; keep?: string }> = [
   { table: 'messages', column: 'created_at' },
   { table: 'opt_out_events', column: 'at' },
   { table: 'calls', column: 'started_at' },
@@ -15,7 +15,8 @@ const RECORD_TABLES: ReadonlyArray<{ table: string; column: string }> = [
   { table: 'lookup_hits', column: 'minute' },
   { table: 'webhook_events', column: 'received_at' },
   { table: 'forward_failures', column: 'at' },
-  { table: 'forward_dead_letters', column: 'dead_at' },
+  // A dead letter never redriven is the only copy of an event the business never got: kept.
+  { table: 'forward_dead_letters', column: 'dead_at', keep: 'redriven_at IS NULL' },
   { table: 'cron_runs', column: 'started_at' },
 ];
 
@@ -26,11 +27,14 @@ export async function purgeOldRecords(
 ): Promise<Record<string, number>> {
   const cutoff = new Date(now - retentionDays * 86_400_000).toISOString();
   const deleted: Record<string, number> = {};
-  for (const { table, column } of RECORD_TABLES) {
+  for (const { table, column, keep } of RECORD_TABLES) {
     deleted[table] = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const result = await db
-        .prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${BATCH})`)
+        .prepare(
+          `DELETE FROM ${table} WHERE rowid IN
+             (SELECT rowid FROM ${table} WHERE ${column} < ? ${keep ? `AND NOT (${keep})` : ''} LIMIT ${BATCH})`,
+        )
         .bind(cutoff)
         .run();
       deleted[table] += result.meta.changes;

@@ -61,7 +61,11 @@ function plainText(report: Report, link: string | null): string {
   const lines = [
     `Telnyx edge daily report for ${report.date}${report.partial ? ' (partial: built before the day ended)' : ''}`,
   ];
-  const quiet = totals.sent === 0 && totals.received === 0 && v.inbound + v.outbound === 0 && l.lookups === 0;
+  // Failed sends and replies are activity too: a day on which Telnyx refused every send is not quiet.
+  const quiet =
+    totals.sent + totals.failed + totals.replies + totals.received === 0 &&
+    v.inbound + v.outbound === 0 &&
+    l.lookups === 0;
   if (quiet) {
     lines.push('No messages, calls or lookups this day.');
   } else {
