@@ -23,14 +23,15 @@ export interface MessageRecord {
   error_title: string | null;
   cost: string | null;
   cost_currency: string | null;
+  /** When it was accepted, or when it is due to leave if later (scheduled, queued): its report day. */
   created_at: number;
   sent_at: string | null;
   finalized_at: string | null;
 }
 
-/** Writes (or updates) message records, all in one D1 batch. */
-export async function recordMessages(db: D1Database, records: readonly MessageRecord[]): Promise<void> {
-  if (records.length === 0) return;
+/** Writes (or updates) message records, all in one D1 batch; false when D1 refused them (logged). */
+export async function recordMessages(db: D1Database, records: readonly MessageRecord[]): Promise<boolean> {
+  if (records.length === 0) return true;
   const upsert = db.prepare(
     `INSERT INTO messages (id, telnyx_id, profile_id, direction, kind, pool_number, other_masked, other_country,
        type, parts, encoding, state, status, error_code, error_title, cost, cost_currency, created_at, sent_at,
@@ -40,7 +41,8 @@ export async function recordMessages(db: D1Database, records: readonly MessageRe
        pool_number = COALESCE(excluded.pool_number, pool_number), state = excluded.state,
        status = COALESCE(excluded.status, status), error_code = COALESCE(excluded.error_code, error_code),
        error_title = COALESCE(excluded.error_title, error_title),
-       cost = COALESCE(excluded.cost, cost), cost_currency = COALESCE(excluded.cost_currency, cost_currency), sent_at = COALESCE(excluded.sent_at, sent_at),
+       cost = COALESCE(excluded.cost, cost), cost_currency = COALESCE(excluded.cost_currency, cost_currency),
+       created_at = excluded.created_at, sent_at = COALESCE(excluded.sent_at, sent_at),
        finalized_at = COALESCE(excluded.finalized_at, finalized_at), updated_at = excluded.updated_at`,
   );
   const now = new Date().toISOString();
@@ -72,8 +74,10 @@ export async function recordMessages(db: D1Database, records: readonly MessageRe
         ),
       ),
     );
+    return true;
   } catch (error) {
     log.error('message_record_failed', { error, count: records.length });
+    return false;
   }
 }
 

@@ -48,6 +48,8 @@ const RECONCILE_AFTER_MS = 3600_000;
 /** ...for three days after it was sent, at most this many a pool an hour (rate limits). */
 const RECONCILE_WINDOW_MS = 3 * 86_400_000;
 const RECONCILE_BATCH = 50;
+/** Message records D1 refused are written again this much later. */
+const RECORD_RETRY_MS = 60_000;
 /**
  * Events wait this long before the alarm acts on them, so that a burst is handled in one run (one
  * D1 write for its records, not one per event). Replies to STOP or HELP go out this much later.
@@ -843,7 +845,9 @@ export class NumberPool extends DurableObject<Env> {
       error_title: firstError?.title ?? null,
       cost: message?.cost?.amount ?? null,
       cost_currency: message?.cost?.currency ?? null,
-      created_at: row.created_at,
+      // A scheduled or queued send counts on the day it is due to leave, not the day it was asked
+      // for: a report built before it leaves must not lose it for good.
+      created_at: Math.max(row.created_at, row.due_at),
       sent_at: message?.sent_at ?? null,
       finalized_at: final?.completed_at ?? null,
     });
@@ -862,7 +866,19 @@ export class NumberPool extends DurableObject<Env> {
   async #flushRecords(): Promise<void> {
     const records = [...this.#pendingRecords.values()];
     this.#pendingRecords.clear();
-    await recordMessages(this.env.DB, records);
+    if (await recordMessages(this.env.DB, records)) return;
+    // D1 refused them: keep them (behind anything newer for the same message) and try again a
+    // minute later, so a final status is not missing from the reports for good. They are held in
+    // memory only; an eviction before the retry loses them, as it loses nothing else.
+    for (const record of records) {
+      if (!this.#pendingRecords.has(record.id)) this.#pendingRecords.set(record.id, record);
+    }
+    const retryAt = Date.now() + RECORD_RETRY_MS;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > retryAt) {
+      await this.ctx.storage.setAlarm(retryAt);
+      this.#alarmAt = retryAt;
+    }
   }
 
   // --- Replies (HELP, STOP and START answers) ---------------------------------------------------
@@ -1200,19 +1216,27 @@ export class NumberPool extends DurableObject<Env> {
       try {
         payload = (await client.retrieveMessage(row.telnyx_id!)).body.data as Record<string, unknown> | undefined;
       } catch (error) {
-        // A 404 (Telnyx no longer has it) is asked again next hour until the window closes; any
-        // other failure (429, 5xx) ends this run so the pool does not press on a struggling API.
-        if (error instanceof TelnyxApiError && error.status === 404) continue;
-        log.warn('reconcile_read_failed', { id: row.id, error });
-        break;
+        // Any other failure (429, 5xx) ends this run so the pool does not press on a struggling API.
+        if (!(error instanceof TelnyxApiError && error.status === 404)) {
+          log.warn('reconcile_read_failed', { id: row.id, error });
+          break;
+        }
       }
+      // Read again: a webhook may have settled the row while Telnyx was being asked.
+      const current = this.#first<OutboxRow>('SELECT * FROM outbox WHERE id = ?', row.id);
+      if (current === undefined) continue;
       const status = (payload?.to as Array<{ status?: string }> | undefined)?.[0]?.status;
-      if (payload === undefined || (STATUS_RANK[status ?? ''] ?? -1) <= (STATUS_RANK[row.status ?? ''] ?? -1)) continue;
-      this.#update(row, {
-        status: status ?? row.status,
+      if (payload === undefined || (STATUS_RANK[status ?? ''] ?? -1) <= (STATUS_RANK[current.status ?? ''] ?? -1)) {
+        // Nothing new (or Telnyx no longer has it, 404): to the back of the line, so the next run
+        // asks about others first; this one is asked again in an hour, until the window closes.
+        this.#sql.exec('UPDATE outbox SET updated_at = ? WHERE id = ?', Date.now(), row.id);
+        continue;
+      }
+      this.#update(current, {
+        status: status ?? current.status,
         message: JSON.stringify({ ...payload, messaging_profile_id: context.profile.id }),
       });
-      this.#recordRow(context, row);
+      this.#recordRow(context, current);
       settled++;
     }
     await this.#flushRecords();
