@@ -34,6 +34,8 @@ import {
   scriptReceiver,
   waitingFor,
 } from '../voice/call-support';
+import { deliverSummary } from '../../workers/reports/deliver';
+import { reportsConfig } from '../../workers/reports/config';
 import { DAY, HOUR, clearRecords, cron, dayOf, morningAfter, raw, reportOf } from './support';
 
 const N1 = OUR_NUMBER; // +13125550100: a pool number, and on the simulator's Call Control application
@@ -160,7 +162,8 @@ describe('a day of real traffic', () => {
     await cron(morningAfter(day));
     const report = await reportOf(day);
 
-    expect(report).toMatchObject({ date: day, from: `${day}T00:00:00.000Z`, partial: false });
+    // The cron stood for tomorrow morning, but by the real clock the day is not over: partial.
+    expect(report).toMatchObject({ date: day, from: `${day}T00:00:00.000Z`, partial: true });
     const totals = report.messaging.totals;
     expect(totals).toMatchObject({
       sent: 5,
@@ -228,7 +231,7 @@ describe('a day of real traffic', () => {
     const sum = (key: 'messages_sent' | 'messages_received' | 'calls' | 'lookups') =>
       report.hourly.reduce((n, h) => n + h[key], 0);
     expect(report.hourly).toHaveLength(24);
-    expect([sum('messages_sent'), sum('messages_received'), sum('calls'), sum('lookups')]).toEqual([6, 3, 4, 3]);
+    expect([sum('messages_sent'), sum('messages_received'), sum('calls'), sum('lookups')]).toEqual([5, 3, 4, 3]);
 
     // The day before had nothing: no comparison, rather than a comparison with zeros.
     expect(report.headline.messages_sent).toEqual({ value: 5, previous: null });
@@ -248,6 +251,10 @@ async function someTraffic(): Promise<void> {
 
 async function chatPosts(): Promise<Array<{ body: string; at: number }>> {
   return receivedAt('chat.receiver.test');
+}
+
+async function runOf(day: string): Promise<{ built_at: string; delivery_status: string | null } | null> {
+  return env.DB.prepare('SELECT built_at, delivery_status FROM report_runs WHERE date = ?').bind(day).first();
 }
 
 async function runsOf(job: string): Promise<Array<{ status: string; detail: string | null }>> {
@@ -276,8 +283,11 @@ describe('the daily cron (RELIABILITY row 26)', () => {
       expect(await runsOf('daily_report')).toEqual([]);
 
       await Promise.all([cron(morningAfter(day), withChat), cron(morningAfter(day), withChat)]);
+      const built = (await runOf(day))!.built_at;
       await cron(morningAfter(day, 7), withChat);
       await cron(morningAfter(day, 8), withChat);
+      // Built once: a later hour (or the second firing) rebuilding it would change built_at.
+      expect((await runOf(day))!.built_at).toBe(built);
 
       expect(await runsOf('daily_report')).toEqual([
         { status: 'ok', detail: expect.stringContaining(`"date":"${day}"`) },
@@ -292,7 +302,7 @@ describe('the daily cron (RELIABILITY row 26)', () => {
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({
         date: day,
-        partial: false,
+        partial: true,
         trigger: 'cron',
         delivery: { status: 'delivered', attempts: 1, error: null },
         files: { html: `http://127.0.0.1:8787/reports/${day}.html` },
@@ -332,7 +342,63 @@ describe('the daily cron (RELIABILITY row 26)', () => {
   });
 });
 
+describe('the summary is sent at most once', () => {
+  beforeEach(async () => {
+    await resetReceiver();
+  });
+
+  it('two deliveries of one day at once: one post; an operator can send it again on purpose', async () => {
+    const past = '2020-03-01';
+    expect((await edge(`/reports/run?date=${past}`, { method: 'POST' })).status).toBe(201);
+    const config = { ...reportsConfig(env), webhookUrl: CHAT };
+    const outcomes = await Promise.all([1, 2].map(() => deliverSummary(env, past, config)));
+    expect(outcomes.sort()).toEqual(['delivered', 'not_due']);
+    expect(await deliverSummary(env, past, config)).toBe('not_due');
+    expect(await chatPosts()).toHaveLength(1);
+
+    // deliver=true is an explicit request: sent again.
+    const again = await deliverSummary(env, past, config, { force: true });
+    expect(again).toBe('delivered');
+    expect(await chatPosts()).toHaveLength(2);
+  });
+
+  it("today's summary cannot be sent on demand: it would stand for the whole day", async () => {
+    const today = dayOf(Date.now());
+    const answer = await edge(`/reports/run?date=${today}&deliver=true`, { method: 'POST' });
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors[0].source).toEqual({ parameter: 'deliver' });
+    expect(await runOf(today)).toBeNull();
+  });
+});
+
 describe('reports on demand', () => {
+  it('a send scheduled for tomorrow counts on tomorrow, not on the day it was asked for', async () => {
+    const pool = await createPool({}, [N1]);
+    const sendAt = new Date(Date.now() + DAY + HOUR).toISOString();
+    const answer = await send({ messaging_profile_id: pool.id, to: '+13125551231', text: 'Tomorrow', send_at: sendAt });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const row = await eventually(async () => {
+      const found = await env.DB.prepare('SELECT created_at, state FROM messages').first<{
+        created_at: string;
+        state: string;
+      }>();
+      expect(found?.state).toBe('scheduled');
+      return found!;
+    });
+    expect(row.created_at.slice(0, 10)).toBe(dayOf(Date.parse(sendAt)));
+  });
+
+  it('the day after a day of traffic compares with it', async () => {
+    await someTraffic();
+    const day = dayOf(Date.now());
+    // The cron of the morning after tomorrow reports on tomorrow, which has had nothing yet.
+    await cron(morningAfter(day) + DAY);
+    const next = await reportOf(dayOf(Date.now() + DAY));
+    expect(next.headline.messages_sent).toEqual({ value: 0, previous: 1 });
+    expect(next.headline.lookups).toEqual({ value: 0, previous: 1 });
+    expect(next.headline.delivery_rate).toEqual({ value: null, previous: 1 });
+  });
+
   it('an empty day: every figure zero, no comparison, all three files served', async () => {
     const answer = await edge('/reports/run?date=2020-01-01', { method: 'POST' });
     expect(answer.status, JSON.stringify(answer.body)).toBe(201);
