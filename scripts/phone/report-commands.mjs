@@ -318,7 +318,11 @@ async function cronRun(ctx) {
       const hh = `${String(hour).padStart(2, '0')}:00`;
       say(`  At or after ${hh} UTC (REPORT_HOUR_UTC) it reports on the day before, ${due}, and built it:`);
       if (at > Date.now())
-        say(c.dim(`  (by the cron's own time, ahead of the clock: the day counts as over, built ${utc(at)})`));
+        say(
+          c.dim(
+            `  (the cron's time, ${utc(at)}, is ahead of the clock: it chose the day; the day is not over, so partial)`,
+          ),
+        );
       say('');
       printReport(report);
     } else if (report) {
