@@ -67,9 +67,6 @@ export default defineConfig({
   plugins: [ittyWithoutSourceMaps],
   test: {
     onConsoleLog: quietInfoLogs,
-    // End-to-end tests wait on real webhooks and alarms; on a busy 2-core machine 5 s is too tight.
-    // Each test's own waits (`eventually`) still name what did not happen, well inside this.
-    testTimeout: 30_000,
     projects: [
       {
         plugins: [
@@ -106,6 +103,9 @@ export default defineConfig({
         ],
         test: {
           name: 'edge',
+          // End-to-end tests wait on real webhooks and alarms; on a busy 2-core machine 5 s is too
+          // tight. Each test's own waits (`eventually`) still name what did not happen, inside this.
+          testTimeout: 30_000,
           include: ['test/**/*.test.ts'],
           exclude: ['test/sim/**', 'test/browser/**'],
           setupFiles: ['test/support/setup.ts'],

@@ -134,11 +134,22 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
   }
 }
 
-/** Waits until the bundle's view of the call is waiting for `what` (or has ended: 'nothing'). */
+/**
+ * Waits until the bundle's view of the call is waiting for `what` (or has ended: 'nothing'). For
+ * 'digits' it also waits until the simulator is gathering: the bundle waits for digits from the
+ * moment it decides on the gather, a moment before the command reaches Telnyx, and a digit
+ * pressed in between is one no gather hears (as on a real call).
+ */
 export async function waitingFor(sessionId: string, what: string, timeoutMs = 10_000): Promise<Json> {
   return eventually(async () => {
     const call = await edgeCall(sessionId);
     expect(call.state?.waiting_for, JSON.stringify(call.state)).toBe(what);
+    if (what === 'digits') {
+      // The leg the flow talks to: the caller's on an inbound call, the called party's on an outbound one.
+      const main = (call.state.legs as Json[]).find((l) => l.role === 'caller' || l.role === 'callee');
+      const leg = (await simCall(main.call_control_id as string)).call;
+      expect(leg.gather, 'the simulator has not started the gather yet').not.toBeNull();
+    }
     return call;
   }, timeoutMs);
 }

@@ -21,6 +21,7 @@ import {
   resetVoice,
   simClock,
   simRequests,
+  waitingFor,
   type Json,
 } from './call-support';
 
@@ -88,11 +89,7 @@ describe('calls.dial with a flow_id', () => {
     expect(leg).toMatchObject({ call_control_id: id, to: CUSTOMER, from: OUR_NUMBER, direction: 'outgoing' });
     expect(JSON.parse(atob(leg.client_state))).toEqual({ f: 'reminder' });
 
-    const atMenu = await eventually(async () => {
-      const view = await edgeCall(session);
-      expect(view.state.waiting_for).toBe('digits');
-      return view;
-    });
+    const atMenu = await waitingFor(session, 'digits');
     expect(atMenu.state).toMatchObject({
       direction: 'outgoing',
       flow_id: 'reminder',
