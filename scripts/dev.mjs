@@ -37,6 +37,8 @@ Telnyx simulator        at ${simUrl}   (GET ${simUrl}/sim lists its controls)
 
 Try:  npm run phone -- sms +13125550123 +13125550100 "Hello"   someone texts your number; watch the bundle answer
       curl -s -H 'Authorization: Bearer ${DEV_ADMIN_TOKEN}' ${edgeUrl}/v2/number_lookup/+13125550100
+      npm run phone -- help                                        calls and flows, pools, reports, faults
+      docs/messaging-walkthrough.md, docs/voice-walkthrough.md, docs/reports-walkthrough.md: five minutes each
       (on other ports, give npm run phone the same EDGE_PORT and SIM_PORT)
 Ctrl-C stops both.
 `);
