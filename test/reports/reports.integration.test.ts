@@ -333,6 +333,16 @@ describe('the daily cron (RELIABILITY row 26)', () => {
     },
   );
 
+  it('a day whose every cron was missed is built by a later run; a day with nothing is not', async () => {
+    await someTraffic();
+    const day = dayOf(Date.now());
+    // No cron from tomorrow 06:00 to midnight; the next one is two mornings later.
+    await cron(morningAfter(day) + 2 * DAY);
+    const built = ok(await edge('/reports')).map((r: { date: string }) => r.date);
+    expect(built).toEqual([dayOf(Date.now() + 2 * DAY), day]); // the quiet day in between is not built
+    expect((await reportOf(day)).messaging.totals.sent).toBe(1);
+  });
+
   it('without REPORT_WEBHOOK_URL the report is built and nothing is sent', async () => {
     await someTraffic();
     const day = dayOf(Date.now());

@@ -7,11 +7,13 @@
 //   2. tries again the summaries that failed in earlier runs;
 //   3. from REPORT_HOUR_UTC on, builds the previous day's report if no run has yet (once per report
 //      day, whichever hourly run gets there first, so a missed hour is caught up by the next) and
-//      sends its summary.
+//      sends its summary; and builds any day of the past week that had activity but no report
+//      (catch-up.ts).
 
 import { runCronJobOnce } from '../../shared/cron';
 import { createWorkerRouter, type EdgeWorker } from '../../shared/worker';
 import { reportsConfig } from './config';
+import { missedDays } from './catch-up';
 import { addDays, dayOf, dayStart } from './days';
 import { deliverSummary, failedDeliveries } from './deliver';
 import { purgeOldRecords } from './retention';
@@ -47,9 +49,13 @@ async function reportsCron(controller: ScheduledController, env: Env): Promise<v
     for (const day of await failedDeliveries(env.DB, runTime)) await deliverSummary(env, day, config);
   });
 
-  if (new Date(controller.scheduledTime).getUTCHours() >= config.reportHourUtc) {
-    const day = addDays(dayOf(controller.scheduledTime), -1);
-    await step('daily report', () =>
+  // The previous day's report from the report hour on, once per day; and any day of the last week
+  // that had activity and was missed (no cron ran between its report hour and midnight).
+  const yesterday = addDays(dayOf(controller.scheduledTime), -1);
+  const due = new Date(controller.scheduledTime).getUTCHours() >= config.reportHourUtc ? [yesterday] : [];
+  await step('missed days', async () => due.unshift(...(await missedDays(env.DB, yesterday))));
+  for (const day of due) {
+    await step(`daily report ${day}`, () =>
       runCronJobOnce(env.DB, 'daily_report', dayStart(day), async () => {
         const { report, buildMs } = await runReport(env, day, { trigger: 'cron', config });
         const delivery = await deliverSummary(env, day, config, { report });
