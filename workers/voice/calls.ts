@@ -113,7 +113,15 @@ export function registerCallRoutes(router: EdgeRouter): void {
   });
 
   router.get<EdgeRequest, EdgeArgs>('/calls/:id', async (request, env) => {
-    const id = decodeURIComponent(request.params.id ?? '');
+    let id = '';
+    try {
+      id = decodeURIComponent(request.params.id ?? '');
+    } catch {
+      // a broken %-escape names no call
+    }
+    // Telnyx's call_session_id is a UUID; anything far from an id is no call, and must not make
+    // a Durable Object exist.
+    if (!/^[A-Za-z0-9_:.-]{1,128}$/.test(id)) throw notFound('No call session has that id.');
     const [record, view] = await Promise.all([
       callRecordOf(env.DB, id),
       env.CALL_SESSION.get(env.CALL_SESSION.idFromName(id)).view(),

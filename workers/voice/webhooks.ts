@@ -2,16 +2,15 @@
 // call_session_id before the 200 (stored once per event id), and the session acts on it right
 // after, off the 2-second path. A signed body that is not a call event is kept in D1 (quarantined,
 // or `no_call` when it names no call session). When the call's connection carries a forward URL,
-// the event is also queued for the business, exactly as Telnyx sent it.
+// the call's session also forwards the event to the business, exactly as Telnyx sent it (a task it
+// stores with the event, so the forward survives any failure after the 200).
 
-import { enqueueForward } from '../../shared/forward';
 import { jsonResponse } from '../../shared/errors';
 import { log } from '../../shared/log';
 import { parseEnvelope } from '../../shared/webhooks/envelope';
 import { storeWebhook } from '../../shared/webhooks/inbox';
 import { receiveTelnyxWebhook } from '../../shared/webhooks/receive';
 import type { EdgeRouter } from '../../shared/worker';
-import { connectionRouting } from './connections';
 
 export function registerVoiceWebhooks(router: EdgeRouter): void {
   for (const path of ['/webhooks/voice', '/webhooks/voice/failover']) {
@@ -26,6 +25,7 @@ export function registerVoiceWebhooks(router: EdgeRouter): void {
         return jsonResponse({ received: true });
       }
       const session = env.CALL_SESSION.get(env.CALL_SESSION.idFromName(sessionId));
+      const connectionId = envelope.payload.connection_id;
       const { duplicate } = await session.receiveEvent({
         id: envelope.id,
         sessionId,
@@ -33,21 +33,8 @@ export function registerVoiceWebhooks(router: EdgeRouter): void {
         occurredAt: envelope.occurredAt,
         body: webhook.text,
         arrivedAt,
+        ...(typeof connectionId === 'string' && connectionId !== '' && { connectionId }),
       });
-      const connectionId = envelope.payload.connection_id;
-      if (!duplicate && typeof connectionId === 'string') {
-        const forwardUrl = (await connectionRouting(env, connectionId))?.forward_url;
-        if (forwardUrl) {
-          await enqueueForward(env, {
-            id: envelope.id,
-            url: forwardUrl,
-            body: webhook.text,
-            profile_id: connectionId,
-            event_type: envelope.eventType,
-            created_at: envelope.occurredAt ?? new Date().toISOString(),
-          });
-        }
-      }
       log.info('voice_webhook_received', {
         path,
         event_id: envelope.id,

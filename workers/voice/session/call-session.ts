@@ -42,6 +42,8 @@ export interface CallEvent {
   body: string;
   /** When the webhook reached the Worker (ms since the epoch): the start of the event's timeline. */
   arrivedAt: number;
+  /** The call's connection (Call Control application), whose edge.forward_url gets the event. */
+  connectionId?: string;
 }
 
 export interface TimelineEntry {
@@ -58,13 +60,24 @@ export interface CallView {
 
 /** If a pending event or task is left behind (the object was evicted), the alarm resumes it. */
 const SAFETY_MS = 10_000;
+/** A call whose end never arrives is cleared (and recorded as unfinished) this long after it began. */
+const MAX_LIFETIME_MS = 48 * 3600_000;
 /**
  * A D1 record or a voicemail forward that fails (D1 or the queue unavailable) is tried again this
  * much later, for as long as the object keeps the call. Tasks run in order, so a failing one cannot
  * stay pending without holding up the call; it is finished as failed and queued again instead.
  */
 const RETRY_MS = 60_000;
-const RETRIED: ReadonlySet<Task['type']> = new Set(['record', 'forward_recording']);
+const RETRIED: ReadonlySet<Task['type']> = new Set(['record', 'forward_recording', 'forward_event']);
+/** Tasks beside the call (its D1 record, forwards): run after everything the call itself waits on. */
+const SIDE_TASKS = "'record', 'forward_recording', 'forward_event'";
+/**
+ * A command Telnyx did not answer (after the client's own quick resends) is sent again this much
+ * later, with the same command_id, up to COMMAND_ATTEMPTS times in all: about 10 s, well inside
+ * Telnyx's 60 s command_id window. Only then does the flow give up on it.
+ */
+const COMMAND_RESEND_MS = 2_000;
+const COMMAND_ATTEMPTS = 5;
 /** How long a finished call's storage is kept for GET /calls/{id} before it is deleted. */
 export const KEEP_AFTER_END_MS = 24 * 3_600_000;
 
@@ -76,10 +89,14 @@ type Task =
       body: Record<string, unknown>;
       step: number;
       command_id: string;
+      /** 1 for the first sending; a command Telnyx did not answer is sent again, up to COMMAND_ATTEMPTS. */
+      attempt?: number;
     }
   | { type: 'resolve_flow'; called: string | null; connection_id: string | null; flow_id: string | null }
   | { type: 'ask'; url: string; deadline_ms: number; context: Record<string, unknown>; step: number }
   | { type: 'forward_recording'; url: string; body: Record<string, unknown> }
+  /** An event as Telnyx sent it, to the call's connection's forward_url if it has one. */
+  | { type: 'forward_event'; event_id: string; connection_id: string; event_type: string; occurred_at: string | null }
   | { type: 'record' };
 
 type EventRow = {
@@ -101,10 +118,22 @@ export class CallSession extends DurableObject<Env> {
     setLogLevel(env.LOG_LEVEL);
     this.#sql = ctx.storage.sql;
     void ctx.blockConcurrencyWhile(async () => {
-      this.#sql.exec(SESSION_SCHEMA);
-      const row = this.#sql.exec<{ state: string }>('SELECT state FROM call WHERE id = 1').toArray()[0];
-      this.#state = row ? (JSON.parse(row.state) as CallState) : null;
+      // The tables are made by the first event, not here: a GET for a call that never came (or
+      // was cleaned up) must not leave storage behind.
+      if (this.#hasTables()) {
+        this.#sql.exec(SESSION_SCHEMA); // adds what a newer schema has
+        const row = this.#sql.exec<{ state: string }>('SELECT state FROM call WHERE id = 1').toArray()[0];
+        this.#state = row ? (JSON.parse(row.state) as CallState) : null;
+      }
     });
+  }
+
+  #hasTables(): boolean {
+    return this.#sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'call'").toArray().length > 0;
+  }
+
+  #ensureTables(): void {
+    if (!this.#hasTables()) this.#sql.exec(SESSION_SCHEMA);
   }
 
   // --- Intake -----------------------------------------------------------------------------------
@@ -115,7 +144,12 @@ export class CallSession extends DurableObject<Env> {
    * on it right after.
    */
   async receiveEvent(event: CallEvent): Promise<{ duplicate: boolean }> {
-    if (this.#getValue<string>('session_id') === undefined) this.#setValue('session_id', event.sessionId);
+    this.#ensureTables();
+    if (this.#getValue<string>('session_id') === undefined) {
+      this.#setValue('session_id', event.sessionId);
+      // Whatever happens to the call (a hangup Telnyx never delivers), its storage goes in the end.
+      this.#setValue('cleanup_at', Date.now() + MAX_LIFETIME_MS);
+    }
     const row = this.#sql
       .exec<{ deliveries: number }>(
         `INSERT INTO events (event_id, event_type, occurred_at, received_at, body, state)
@@ -130,6 +164,17 @@ export class CallSession extends DurableObject<Env> {
       )
       .toArray()[0];
     const duplicate = (row?.deliveries ?? 1) > 1;
+    // The forward is planned in the same turn as the event is stored: once Telnyx has its 200, the
+    // business gets the event too, whatever fails afterwards (the task is retried).
+    if (!duplicate && event.connectionId !== undefined) {
+      this.#addTask({
+        type: 'forward_event',
+        event_id: event.id,
+        connection_id: event.connectionId,
+        event_type: event.eventType,
+        occurred_at: event.occurredAt ?? null,
+      });
+    }
     if (duplicate) {
       this.#timeline('event', { event_type: event.eventType, event_id: event.id, result: 'duplicate delivery' });
       return { duplicate };
@@ -141,6 +186,7 @@ export class CallSession extends DurableObject<Env> {
 
   /** The call as it stands, and what happened to it, for GET /calls/{call_session_id}. */
   async view(): Promise<CallView> {
+    if (!this.#hasTables()) return { state: null, timeline: [] };
     const timeline = this.#sql
       .exec<{ at: number; kind: TimelineEntry['kind']; detail: string }>(
         'SELECT at, kind, detail FROM timeline ORDER BY seq',
@@ -152,6 +198,7 @@ export class CallSession extends DurableObject<Env> {
 
   /** Lets a test or an operator wait until everything received so far has been acted on. */
   async settle(): Promise<void> {
+    if (!this.#hasTables()) return;
     await this.#pump();
   }
 
@@ -176,13 +223,27 @@ export class CallSession extends DurableObject<Env> {
     return this.#pumping;
   }
 
-  /** Does one thing: a pending task, else the earliest pending event, else a due deadline. */
+  /**
+   * Does one thing, in this order of precedence:
+   *   - a pending hangup: it does not depend on order, and must stop commands still queued for a
+   *     caller who has gone;
+   *   - a pending task of the call itself (flow lookup, command, question to the business);
+   *   - the earliest pending event;
+   *   - a task on the side (the D1 record, a forward), which must never hold up the call;
+   *   - a due deadline.
+   */
   async #step(): Promise<boolean> {
-    const task = this.#sql
-      .exec<{ seq: number; payload: string }>(
-        "SELECT seq, payload FROM tasks WHERE state = 'pending' ORDER BY seq LIMIT 1",
+    const hangup = this.#sql
+      .exec<EventRow>(
+        `SELECT event_id, event_type, occurred_at, received_at, body FROM events
+         WHERE state = 'pending' AND event_type = 'call.hangup' ORDER BY occurred_at, received_at LIMIT 1`,
       )
       .toArray()[0];
+    if (hangup !== undefined) {
+      this.#takeEvent(hangup);
+      return true;
+    }
+    const task = this.#nextTask(false);
     if (task !== undefined) {
       await this.#run(task.seq, JSON.parse(task.payload) as Task);
       return true;
@@ -197,6 +258,11 @@ export class CallSession extends DurableObject<Env> {
       this.#takeEvent(event);
       return true;
     }
+    const sideTask = this.#nextTask(true);
+    if (sideTask !== undefined) {
+      await this.#run(sideTask.seq, JSON.parse(sideTask.payload) as Task);
+      return true;
+    }
     const deadline = this.#sql
       .exec<{ name: DeadlineName; step: number }>(
         'SELECT name, step FROM deadlines WHERE at <= ? ORDER BY at LIMIT 1',
@@ -209,6 +275,15 @@ export class CallSession extends DurableObject<Env> {
       return true;
     }
     return false;
+  }
+
+  #nextTask(side: boolean): { seq: number; payload: string } | undefined {
+    return this.#sql
+      .exec<{ seq: number; payload: string }>(
+        `SELECT seq, payload FROM tasks WHERE state = 'pending' AND (type IN (${SIDE_TASKS})) = ? ORDER BY seq LIMIT 1`,
+        side ? 1 : 0,
+      )
+      .toArray()[0];
   }
 
   #takeEvent(event: EventRow): void {
@@ -233,12 +308,19 @@ export class CallSession extends DurableObject<Env> {
       ...(event.event_type === 'call.hangup' && { hangup_cause: payload.hangup_cause ?? null }),
     };
     const ignored = input === undefined ? 'nothing to do' : this.#apply(input, detail);
+    // An event for a leg whose call.initiated has not arrived yet (Telnyx delivers out of order)
+    // waits for it, rather than being lost: a hangup or an answer that came first still counts.
+    const deferred = ignored === 'unknown leg';
     this.#sql.exec(
       'UPDATE events SET state = ?, note = ? WHERE event_id = ?',
-      ignored === undefined ? 'applied' : 'ignored',
+      deferred ? 'deferred' : ignored === undefined ? 'applied' : 'ignored',
       ignored ?? null,
       event.event_id,
     );
+    // A new leg may be what deferred events were waiting for.
+    if (input?.type === 'initiated' && ignored === undefined) {
+      this.#sql.exec("UPDATE events SET state = 'pending' WHERE state = 'deferred'");
+    }
     if (input === undefined) this.#timeline('event', { ...detail, result: 'recorded' });
   }
 
@@ -366,21 +448,42 @@ export class CallSession extends DurableObject<Env> {
         case 'record':
           if (this.#state !== null) await writeCallRecord(this.env.DB, callRecord(this.#state, Date.now()));
           break;
+        case 'forward_event': {
+          const url = (await connectionRouting(this.env, task.connection_id))?.forward_url;
+          const body = this.#sql
+            .exec<{ body: string }>('SELECT body FROM events WHERE event_id = ?', task.event_id)
+            .toArray()[0]?.body;
+          if (url && body !== undefined) {
+            await enqueueForward(this.env, {
+              id: task.event_id,
+              url,
+              body,
+              profile_id: task.connection_id,
+              event_type: task.event_type,
+              created_at: task.occurred_at ?? new Date().toISOString(),
+            });
+          }
+          result = { forwarded: Boolean(url && body !== undefined) };
+          break;
+        }
       }
     } catch (error) {
       failed = true;
       result = { error: error instanceof Error ? error.message : String(error) };
       log.error('call_task_failed', { session: this.#state?.session_id, task: task.type, error });
-      if (RETRIED.has(task.type)) this.#retryLater(task);
+      // A TypeError or RangeError (a body over the queue's size limit, say) will fail the same way
+      // every time: logged, not retried.
+      const permanent = error instanceof TypeError || error instanceof RangeError;
+      if (RETRIED.has(task.type) && !permanent) this.#retryLater(task);
     }
     this.#finish(seq, failed ? 'failed' : 'done', result);
   }
 
-  #retryLater(task: Task): void {
+  #retryLater(task: Task, afterMs = RETRY_MS): void {
     const retries = this.#getValue<Array<{ at: number; task: Task }>>('retries') ?? [];
     // One pending retry per kind of task: a later record supersedes an earlier one.
     const others = retries.filter((r) => task.type !== 'record' || r.task.type !== 'record');
-    this.#setValue('retries', [...others, { at: Date.now() + RETRY_MS, task }]);
+    this.#setValue('retries', [...others, { at: Date.now() + afterMs, task }]);
   }
 
   /** Queues the retries that are due as tasks again. */
@@ -435,18 +538,39 @@ export class CallSession extends DurableObject<Env> {
       });
       return { ok: true };
     } catch (error) {
+      // Telnyx's 90018 ("Call has already ended"); older answers say so only in words.
       const ended =
-        error instanceof TelnyxApiError && error.status === 422 && /ended|not active|hung ?up/i.test(error.message);
+        error instanceof TelnyxApiError &&
+        error.status === 422 &&
+        (error.errors.some((e) => e.code === '90018') || /ended|not active|hung ?up/i.test(error.message));
+      // No answer, or a 5xx, even after the client's own resends: Telnyx may well have carried it
+      // out. Sent again a little later with the same command_id (which Telnyx dedupes for 60 s)
+      // rather than given up on, which would hang up a caller because Telnyx was slow.
+      const unknown = !ended && (!(error instanceof TelnyxApiError) || error.outcome === 'unknown');
+      const attempt = task.attempt ?? 1;
+      const resend = unknown && attempt < COMMAND_ATTEMPTS;
       const detail = error instanceof Error ? error.message : String(error);
       this.#timeline('command', {
         action: task.action,
         leg: task.leg,
         command_id: task.command_id,
-        result: ended ? 'the call had already ended' : `failed: ${detail}`,
+        result: ended
+          ? 'the call had already ended'
+          : resend
+            ? `no answer (${detail}); sending again in ${COMMAND_RESEND_MS / 1000} s`
+            : `failed: ${detail}`,
         sent_at: new Date(started).toISOString(),
         ms: Date.now() - started,
       });
-      if (!ended) {
+      if (ended) {
+        // The leg is gone even if its hangup webhook never comes: the engine hears it now.
+        this.#apply(
+          { type: 'hangup', leg: task.leg, cause: 'unknown', source: null },
+          `${task.action}: the call had ended`,
+        );
+      } else if (resend) {
+        this.#retryLater({ ...task, attempt: attempt + 1 }, COMMAND_RESEND_MS);
+      } else {
         log.warn('call_command_failed', { session: this.#state?.session_id, action: task.action, error });
         this.#apply({ type: 'command_failed', step: task.step, action: task.action, detail }, `${task.action} failed`);
       }
@@ -465,6 +589,9 @@ export class CallSession extends DurableObject<Env> {
         ? { flow, source: 'the dial' }
         : { flow: null, source: `the dial named flow ${task.flow_id}, which is gone` };
     }
+    // A call dialled out runs only the flow it was dialled with: one placed without a flow (at the
+    // edge, or straight at Telnyx on the same application) is the business's own, and only recorded.
+    if (this.#state?.direction === 'outgoing') return { flow: null, source: 'dialled without a flow' };
     if (task.called !== null) {
       const flow = await flowForNumber(this.env, task.called);
       if (flow) return { flow, source: 'the number called' };
@@ -503,11 +630,25 @@ export class CallSession extends DurableObject<Env> {
   // --- Alarms -----------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
+    if (!this.#hasTables()) return;
     this.#requeueDueRetries();
     await this.#pump();
     const cleanup = this.#getValue<number>('cleanup_at');
     const busy = this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0;
     if (cleanup !== undefined && cleanup <= Date.now() && !busy) {
+      if (this.#state !== null && this.#state.status !== 'ended') {
+        // No hangup ever came: the record must not say "active" for ever.
+        const now = Date.now();
+        this.#state = {
+          ...this.#state,
+          status: 'ended',
+          ended_at: now,
+          outcome: this.#state.outcome ?? 'unfinished: no hangup was received',
+        };
+        await writeCallRecord(this.env.DB, callRecord(this.#state, now)).catch((error: unknown) =>
+          log.error('call_record_failed_at_cleanup', { session: this.#state?.session_id, error }),
+        );
+      }
       await this.ctx.storage.deleteAll();
       this.#state = null;
     }

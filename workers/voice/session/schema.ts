@@ -14,13 +14,13 @@ CREATE TABLE IF NOT EXISTS events (
   received_at INTEGER NOT NULL,
   body TEXT NOT NULL,
   deliveries INTEGER NOT NULL DEFAULT 1,
-  state TEXT NOT NULL,              -- pending | applied | ignored
+  state TEXT NOT NULL,              -- pending | applied | ignored | deferred (its leg's call.initiated has not come yet)
   note TEXT
 );
 CREATE INDEX IF NOT EXISTS events_pending ON events (occurred_at, received_at) WHERE state = 'pending';
 CREATE TABLE IF NOT EXISTS tasks (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  type TEXT NOT NULL,               -- command | resolve_flow | ask | forward_recording | record
+  type TEXT NOT NULL,               -- command | resolve_flow | ask | forward_recording | forward_event | record
   payload TEXT NOT NULL,
   state TEXT NOT NULL,              -- pending | done | failed
   result TEXT,
