@@ -7,6 +7,7 @@
 //   profile:<id>         the profile, JSON
 //   pool-number:<e164>   which profile a number belongs to (to route its webhooks)
 
+import { creationStamp } from '../../shared/clock';
 import { ApiError, notFound } from '../../shared/errors';
 import { parseCountryCode } from '../../shared/phone';
 import { applyProfileFields, invalid, newProfile, type Profile } from '../../shared/telnyx/messaging-profile';
@@ -160,12 +161,7 @@ function splitBody(body: Record<string, unknown>): [Record<string, unknown>, unk
 
 export async function createProfile(kv: KVNamespace, body: Record<string, unknown>): Promise<EdgeProfile> {
   const [telnyx, edge] = splitBody(body);
-  const profile = newProfile(
-    telnyx,
-    crypto.randomUUID(),
-    EDGE_ORGANIZATION_ID,
-    new Date().toISOString(),
-  ) as EdgeProfile;
+  const profile = newProfile(telnyx, crypto.randomUUID(), EDGE_ORGANIZATION_ID, creationStamp()) as EdgeProfile;
   profile.edge =
     edge === undefined ? structuredClone(DEFAULT_EDGE_SETTINGS) : mergeEdgeSettings(DEFAULT_EDGE_SETTINGS, edge);
   await save(kv, profile);

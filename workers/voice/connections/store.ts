@@ -13,6 +13,7 @@
 // one Telnyx answered with. A mode switch then loses nothing: in upstream mode the sync never
 // removes an edge-made record (it reports it), and such a record is not sent to Telnyx as an update.
 
+import { creationStamp } from '../../../shared/clock';
 import { mapWithConcurrency } from '../../../shared/concurrency';
 import type { ConnectionType } from './schemas';
 
@@ -126,4 +127,5 @@ export function withKnownPassword(answer: TelnyxObject, known: unknown): TelnyxO
   return hidden && typeof known === 'string' ? { ...answer, password: known } : answer;
 }
 
-export const now = (): string => new Date().toISOString();
+/** The time a record is created or updated, in creation order (shared/clock.ts). */
+export const now = (): string => creationStamp();
