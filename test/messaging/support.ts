@@ -219,7 +219,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
  * Calls `check` until it stops throwing (an unmet expect) or `timeoutMs` passes, then returns
  * what it returned, or throws its last error. For work the bundle does after it has answered.
  */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, intervalMs = 20): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -178,6 +178,11 @@ describe('a bad dial is refused before anything is dialled', () => {
       '/webhook_url',
     ],
     [
+      'flow_id with several destinations',
+      { connection_id: APPLICATION, from: OUR_NUMBER, to: [CUSTOMER, '+12065550143'], flow_id: 'reminder' },
+      '/to',
+    ],
+    [
       'flow_id with a client_state of its own',
       { connection_id: APPLICATION, from: OUR_NUMBER, to: CUSTOMER, flow_id: 'reminder', client_state: 'aGk=' },
       '/client_state',

@@ -174,6 +174,35 @@ describe('an inbound call through a menu', () => {
     expect(call.commands()).toEqual(['gather_using_speak']);
   });
 
+  it('a speak whose end never arrives: its deadline moves the call on, once, and only at that step', () => {
+    const call = new Call().inbound().answered(); // the welcome speak is playing
+    expect(call.state.node).toBe('welcome');
+    const deadline = call.last!.effects.find((e) => e.type === 'deadline' && e.name === 'prompt') as Extract<
+      Effect,
+      { type: 'deadline' }
+    >;
+    // Its length guessed from the text, plus the margin.
+    expect(deadline.at).toBe(call.now + 2000 + 'Welcome to Acme.'.length * 100 + 30_000);
+    call.feed({ type: 'deadline', name: 'prompt', step: deadline.step }, 40_000);
+    expect(call.state.node).toBe('menu');
+    expect(call.commands()).toEqual(['gather_using_speak']);
+    // The same deadline again, or the late speak.ended, changes nothing.
+    expect(call.feed({ type: 'deadline', name: 'prompt', step: deadline.step }).last!.ignored).toBeDefined();
+  });
+
+  it('an answer never confirmed: its deadline hangs up rather than leave the caller ringing', () => {
+    const call = new Call().inbound();
+    expect(call.state.waiting.for).toBe('answered');
+    const deadline = call.last!.effects.find((e) => e.type === 'deadline' && e.name === 'answer') as Extract<
+      Effect,
+      { type: 'deadline' }
+    >;
+    expect(deadline.at).toBe(call.now + 30_000);
+    call.feed({ type: 'deadline', name: 'answer', step: deadline.step }, 31_000);
+    expect(call.commands()).toEqual(['hangup']);
+    expect(call.state.outcome).toBe('failed: answer');
+  });
+
   it('ends an entry with # unless # is itself a choice', () => {
     const call = new Call().inbound().answered().ended();
     expect(call.last!.effects).toContainEqual(

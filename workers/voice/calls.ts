@@ -56,6 +56,13 @@ async function dial(request: EdgeRequest, env: Env): Promise<Response> {
         pointer: '/flow_id',
       });
     }
+    // Several destinations ring at once and the first to answer takes the call: the flow would
+    // not know which leg is its own until then. One destination per call that runs a flow.
+    if (Array.isArray(to) && to.length > 1) {
+      throw unprocessable('10015', 'Invalid parameter', "A call with 'flow_id' dials one destination, not a list.", {
+        pointer: '/to',
+      });
+    }
     // The edge's flow rides in client_state, which Telnyx echoes on the call's events; and the
     // events must come to the edge.
     for (const field of ['client_state', 'webhook_url'] as const) {
@@ -95,7 +102,10 @@ async function dial(request: EdgeRequest, env: Env): Promise<Response> {
         meta: { command_id: commandId },
       });
     }
-    throw new ApiError(error.status ?? 502, error.errors);
+    // Telnyx refusing the edge's own key (401/403) is the edge's configuration, not the caller's
+    // token: a 502, so it is not mistaken for a bad ADMIN_TOKEN.
+    const status = error.status === 401 || error.status === 403 ? 502 : (error.status ?? 502);
+    throw new ApiError(status, error.errors);
   }
 }
 

@@ -95,7 +95,7 @@ export type Input =
   /** Telnyx refused a command of this step, or never answered it: the flow cannot go on. */
   | { type: 'command_failed'; step: number; action: CommandAction; detail: string };
 
-export type DeadlineName = 'menu' | 'transfer' | 'voicemail' | 'ringing';
+export type DeadlineName = 'menu' | 'transfer' | 'voicemail' | 'ringing' | 'prompt' | 'answer';
 
 export type Effect =
   | { type: 'command'; leg: string; action: CommandAction; body: Record<string, unknown> }
@@ -127,7 +127,16 @@ export interface Outcome {
 }
 
 /** Safety margins on top of what Telnyx itself should report, for events that never come. */
-export const MARGIN_MS = { menu: 30_000, transfer: 15_000, voicemail: 10_000, ringing: 60_000 } as const;
+export const MARGIN_MS = {
+  menu: 30_000,
+  transfer: 15_000,
+  voicemail: 10_000,
+  ringing: 60_000,
+  // A speak or playback whose end never arrives, an answer never confirmed: the caller would
+  // otherwise sit in silence until the session's 48-hour cleanup.
+  prompt: 30_000,
+  answer: 30_000,
+} as const;
 /** A flow that runs this many nodes without waiting for anything is stopped (validation prevents it). */
 const MAX_NODES_PER_INPUT = 50;
 const DEFAULT_VOICE = 'female';
@@ -404,6 +413,7 @@ class Run {
       case 'answer':
         if (answered) return this.#goTo(node.next);
         s.waiting = { for: 'answered' };
+        this.effects.push({ type: 'deadline', name: 'answer', at: this.now + MARGIN_MS.answer, step: s.step });
         return this.#command(leg, 'answer', {});
       case 'speak':
         s.waiting = { for: 'prompt_ended' };
@@ -451,6 +461,12 @@ class Run {
   }
 
   #prompt(leg: string, prompt: Prompt): void {
+    this.effects.push({
+      type: 'deadline',
+      name: 'prompt',
+      at: this.now + promptMs(prompt) + MARGIN_MS.prompt,
+      step: this.state.step,
+    });
     if ('audio_url' in prompt) {
       this.#command(leg, 'playback_start', { audio_url: prompt.audio_url });
     } else {
@@ -635,6 +651,16 @@ class Run {
           if (leg.role === 'transfer' && leg.state !== 'hangup') this.#command(leg.call_control_id, 'hangup', {});
         }
         return this.#transferFailed();
+      case 'prompt':
+        if (s.waiting.for !== 'prompt_ended' && s.waiting.for !== 'invalid_prompt_ended') return 'no prompt playing';
+        this.#note('the prompt never reported its end; going on');
+        return this.#promptEnded({ type: 'prompt_ended', leg: s.main_leg!, status: 'deadline', step: s.step });
+      case 'answer':
+        if (s.waiting.for !== 'answered' || s.direction !== 'incoming') return 'not answering';
+        this.#note('the answer was never confirmed; hanging up');
+        s.outcome ??= 'failed: answer';
+        this.#hangUp();
+        return undefined;
       case 'voicemail':
         if (s.waiting.for !== 'recording' || node?.kind !== 'voicemail') return 'not recording';
         this.#command(s.main_leg!, 'record_stop', {});
