@@ -240,6 +240,24 @@ describe('storage', () => {
   });
 });
 
+describe('GET /calls/active', () => {
+  it('pages in D1 with Telnyx meta, newest first', async () => {
+    const calls = [];
+    for (const from of ['+12065550111', '+12065550112', '+12065550113']) {
+      const call = await callIn(from);
+      await waitingFor(call.call_session_id, 'digits');
+      calls.push(call);
+    }
+    const first = await edge('/calls/active?page[size]=2');
+    expect(first.body.meta).toEqual({ page_number: 1, page_size: 2, total_pages: 2, total_results: 3 });
+    const second = await edge('/calls/active?page[size]=2&page[number]=2');
+    const ids = [...first.body.data, ...second.body.data].map((c: Json) => c.session_id);
+    expect(new Set(ids)).toEqual(new Set(calls.map((c) => c.call_session_id)));
+    expect(ids[0]).toBe(calls[2]!.call_session_id); // the newest
+    expect((await edge('/calls/active?page[size]=0')).status).toBe(400);
+  });
+});
+
 describe('forwarding to the connection', () => {
   it('an event too big to forward is answered 200 both times (the failure stays off the webhook); the call events are forwarded', async () => {
     await save(

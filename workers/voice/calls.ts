@@ -7,7 +7,7 @@
 
 import { ApiError, TelnyxCode, jsonResponse, notFound, unprocessable } from '../../shared/errors';
 import { readJsonObject } from '../../shared/http';
-import { paginate } from '../../shared/paging';
+import { pageMeta, readPage } from '../../shared/paging';
 import { parsePhoneNumber } from '../../shared/phone';
 import { telnyxClientFromEnv } from '../../shared/telnyx/client';
 import { TelnyxApiError } from '../../shared/telnyx/errors';
@@ -113,13 +113,12 @@ export function registerCallRoutes(router: EdgeRouter): void {
   router.post<EdgeRequest, EdgeArgs>('/v2/calls', (request, env) => dial(request, env));
 
   router.get<EdgeRequest, EdgeArgs>('/calls/active', async (request, env) => {
-    const calls = await activeCalls(env.DB, 1000);
-    return jsonResponse(
-      paginate(
-        calls.map((c) => ({ ...c, path: JSON.parse(c.path) as unknown, legs: JSON.parse(c.legs) as unknown })),
-        new URL(request.url).searchParams,
-      ),
-    );
+    const page = readPage(new URL(request.url).searchParams);
+    const { calls, total } = await activeCalls(env.DB, page);
+    return jsonResponse({
+      data: calls.map((c) => ({ ...c, path: JSON.parse(c.path) as unknown, legs: JSON.parse(c.legs) as unknown })),
+      meta: pageMeta(page, total),
+    });
   });
 
   router.get<EdgeRequest, EdgeArgs>('/calls/:id', async (request, env) => {

@@ -100,13 +100,18 @@ export async function writeCallRecord(db: D1Database, record: CallRecord): Promi
     .run();
 }
 
-/** Calls in progress, newest first. */
-export async function activeCalls(db: D1Database, limit: number): Promise<CallRecord[]> {
-  const { results } = await db
-    .prepare("SELECT * FROM calls WHERE status = 'active' ORDER BY started_at DESC LIMIT ?")
-    .bind(limit)
-    .all<CallRecord>();
-  return results;
+/** One page of the calls in progress, newest first, and how many there are in all. */
+export async function activeCalls(
+  db: D1Database,
+  page: { size: number; number: number },
+): Promise<{ calls: CallRecord[]; total: number }> {
+  const [rows, count] = await db.batch<Record<string, unknown>>([
+    db
+      .prepare("SELECT * FROM calls WHERE status = 'active' ORDER BY started_at DESC, session_id LIMIT ? OFFSET ?")
+      .bind(page.size, (page.number - 1) * page.size),
+    db.prepare("SELECT COUNT(*) AS total FROM calls WHERE status = 'active'"),
+  ]);
+  return { calls: rows!.results as unknown as CallRecord[], total: Number(count!.results[0]?.total ?? 0) };
 }
 
 export async function callRecordOf(db: D1Database, sessionId: string): Promise<CallRecord | null> {
