@@ -1197,12 +1197,16 @@ export class NumberPool extends DurableObject<Env> {
    * from growing for ever), and reads back from Telnyx the messages it accepted whose final status
    * never arrived: a lost message.finalized would otherwise leave them "sent" in the reports.
    */
-  async housekeep(now = Date.now()): Promise<{ sticky_expired: number; checked: number; settled: number }> {
+  async housekeep(
+    now = Date.now(),
+    options: { readBack?: boolean } = {},
+  ): Promise<{ sticky_expired: number; checked: number; settled: number }> {
     const stickyExpired = this.#sql.exec('DELETE FROM sticky WHERE last_at < ?', now - STICKY_MS).rowsWritten;
     const context = this.#context();
     const client = this.#client();
-    if (context === undefined || client instanceof ApiError)
+    if (context === undefined || client instanceof ApiError || options.readBack === false) {
       return { sticky_expired: stickyExpired, checked: 0, settled: 0 };
+    }
     const stale = this.#all<OutboxRow>(
       `SELECT * FROM outbox WHERE state = 'sent' AND telnyx_id IS NOT NULL AND status IN ('queued', 'sending', 'sent')
          AND updated_at <= ? AND created_at >= ? ORDER BY updated_at LIMIT ?`,
