@@ -236,7 +236,7 @@ export class CallSession extends DurableObject<Env> {
     const hangup = this.#sql
       .exec<EventRow>(
         `SELECT event_id, event_type, occurred_at, received_at, body FROM events
-         WHERE state = 'pending' AND event_type = 'call.hangup' ORDER BY occurred_at, received_at LIMIT 1`,
+         WHERE state = 'pending' AND event_type = 'call.hangup' ORDER BY julianday(occurred_at), received_at LIMIT 1`,
       )
       .toArray()[0];
     if (hangup !== undefined) {
@@ -248,10 +248,12 @@ export class CallSession extends DurableObject<Env> {
       await this.#run(task.seq, JSON.parse(task.payload) as Task);
       return true;
     }
+    // By the time it happened, not by its text: Telnyx's timestamps may differ in precision or
+    // offset ("…:05.1Z" against "…:05.095+00:00"), which sort wrongly as text.
     const event = this.#sql
       .exec<EventRow>(
         `SELECT event_id, event_type, occurred_at, received_at, body FROM events
-         WHERE state = 'pending' ORDER BY occurred_at, received_at LIMIT 1`,
+         WHERE state = 'pending' ORDER BY julianday(occurred_at), received_at LIMIT 1`,
       )
       .toArray()[0];
     if (event !== undefined) {
