@@ -55,3 +55,10 @@ export async function throughput(url, { seconds = 4, connections = 10, headers =
 export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
+
+/** A JSON request by fetch (for set-up, not for load); throws on any status but 2xx. */
+export async function json(method, url, body, headers = { 'content-type': 'application/json' }) {
+  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}

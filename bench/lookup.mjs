@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEV_ADMIN_TOKEN } from '../scripts/dev-settings.mjs';
 import { startStack } from '../scripts/local-stack.mjs';
-import { get, throughput } from './load.mjs';
+import { get, json, throughput } from './load.mjs';
 
 const AUTH = { authorization: `Bearer ${DEV_ADMIN_TOKEN}` };
 
@@ -36,16 +36,6 @@ function zipfSampler(n, random) {
     }
     return lo;
   };
-}
-
-async function json(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.json();
 }
 
 export async function benchLookup({ root, seconds = 4, rounds = 3 }) {

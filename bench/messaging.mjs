@@ -8,16 +8,10 @@ import path from 'node:path';
 import { DEV_ADMIN_TOKEN } from '../scripts/dev-settings.mjs';
 import { startStack } from '../scripts/local-stack.mjs';
 import { devSigner } from './dev-signer.mjs';
-import { throughput } from './load.mjs';
+import { json, throughput } from './load.mjs';
 
 const AUTH = { authorization: `Bearer ${DEV_ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const POOL_NUMBERS = ['+13125550100', '+13125550101', '+13125550102', '+12125550100', '+12125550101'];
-
-async function json(method, url, body, headers = { 'content-type': 'application/json' }) {
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
 
 /** CPU seconds (user + system) used so far by every process in a process group. */
 function groupCpuSeconds(pgid) {

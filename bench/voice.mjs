@@ -13,16 +13,10 @@ import path from 'node:path';
 import { DEV_ADMIN_TOKEN } from '../scripts/dev-settings.mjs';
 import { startStack } from '../scripts/local-stack.mjs';
 import { devSigner } from './dev-signer.mjs';
-import { percentile, throughput } from './load.mjs';
+import { json, percentile, throughput } from './load.mjs';
 
 const AUTH = { authorization: `Bearer ${DEV_ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const OUR_NUMBER = '+13125550100';
-
-async function json(method, url, body, headers = { 'content-type': 'application/json' }) {
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
 
 const FLOW = {
   id: 'bench',

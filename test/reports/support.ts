@@ -13,8 +13,8 @@ import { testEnv as env } from '../support/test-env';
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-/** The UTC day of `ms`, YYYY-MM-DD. */
-export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** The UTC day of `ms`, YYYY-MM-DD, as the reports name days. */
+export { dayOf } from '../../workers/reports/days';
 
 /** `hour`:00 UTC on the day after `day`: when the cron reports on `day` with REPORT_HOUR_UTC 6. */
 export function morningAfter(day: string, hour = 6): number {

@@ -9,6 +9,7 @@
 // the message name the row (`?edge_id=` in the webhook URL the pool gave Telnyx), so even an
 // unknown send is settled when its message.sent arrives.
 
+import { readValue, writeValue } from '../../../shared/sql-kv';
 import { DurableObject } from 'cloudflare:workers';
 import { ApiError, TelnyxCode, type TelnyxErrorObject } from '../../../shared/errors';
 import { keywordOf } from '../../../shared/keywords';
@@ -146,16 +147,11 @@ export class NumberPool extends DurableObject<Env> {
   }
 
   #getValue<T>(key: string): T | undefined {
-    const row = this.#first<{ value: string }>('SELECT value FROM kv WHERE key = ?', key);
-    return row === undefined ? undefined : (JSON.parse(row.value) as T);
+    return readValue<T>(this.#sql, key);
   }
 
   #setValue(key: string, value: unknown): void {
-    this.#sql.exec(
-      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      key,
-      JSON.stringify(value),
-    );
+    writeValue(this.#sql, key, value);
   }
 
   /** The profile and edge URL of the latest call, kept for the alarm, which has no request. */

@@ -10,6 +10,7 @@
 // and a command resent after a restart carries the same command_id, which Telnyx ignores if it has
 // already seen it.
 
+import { readValue, writeValue } from '../../../shared/sql-kv';
 import { DurableObject } from 'cloudflare:workers';
 import { enqueueForward } from '../../../shared/forward';
 import { standardWebhookHeaders } from '../../../shared/forward/signing';
@@ -689,15 +690,10 @@ export class CallSession extends DurableObject<Env> {
   }
 
   #getValue<T>(key: string): T | undefined {
-    const row = this.#sql.exec<{ value: string }>('SELECT value FROM kv WHERE key = ?', key).toArray()[0];
-    return row === undefined ? undefined : (JSON.parse(row.value) as T);
+    return readValue<T>(this.#sql, key);
   }
 
   #setValue(key: string, value: unknown): void {
-    this.#sql.exec(
-      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      key,
-      JSON.stringify(value),
-    );
+    writeValue(this.#sql, key, value);
   }
 }
