@@ -39,7 +39,7 @@ async function previousFigures(
   const range = { from: addDays(day, -1), to: day };
   const [messaging, voice, lookups] = await Promise.all([
     messagingSection(db, range, new Map()),
-    voiceSection(db, kv, range),
+    voiceSection(db, kv, range, { menuChoices: false }),
     lookupSection(db, range, price),
   ]);
   const empty = messaging.pools.length === 0 && voice.inbound + voice.outbound === 0 && lookups.lookups === 0;

@@ -29,6 +29,7 @@ export async function voiceSection(
   db: D1Database,
   kv: KVNamespace,
   day: { from: string; to: string },
+  options: { menuChoices?: boolean } = {},
 ): Promise<VoiceFigures> {
   const range = 'started_at >= ?1 AND started_at < ?2';
   const [counts, durations, outcomes, flows] = await db.batch<Record<string, unknown>>([
@@ -83,8 +84,9 @@ export async function voiceSection(
     if (row.outcome === 'transferred') flow.transfers += row.count;
     if (row.outcome === 'voicemail') flow.voicemails += row.count;
   }
-  for (const flow of byFlow.values()) {
-    flow.menu_choices = await menuChoices(db, kv, flow.flow_id, day);
+  // A query and a KV read per flow: skipped where only the totals are wanted (the day before).
+  if (options.menuChoices !== false) {
+    for (const flow of byFlow.values()) flow.menu_choices = await menuChoices(db, kv, flow.flow_id, day);
   }
 
   return {
