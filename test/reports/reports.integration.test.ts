@@ -431,7 +431,15 @@ describe('reports on demand', () => {
       expect(file.status).toBe(200);
       expect(file.headers.get('content-type')).toContain(type);
       expect(file.text.length).toBeGreaterThan(100);
+      expect(file.text.startsWith('section,')).toBe(format === 'csv'); // text() drops a byte-order mark
     }
+  });
+
+  it('the CSV file starts with a byte-order mark, so Excel reads it as UTF-8', async () => {
+    expect((await edge('/reports/run?date=2020-01-02', { method: 'POST' })).status).toBe(201);
+    const bytes = new Uint8Array(await (await env.REPORTS.get('reports/2020-01-02.csv'))!.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(new TextDecoder().decode(bytes.slice(3, 11))).toBe('section,');
   });
 
   it('a day with only failures: a delivery rate of 0, each failure by its code and meaning', async () => {

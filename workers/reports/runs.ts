@@ -35,7 +35,9 @@ export async function runReport(
   await putReportFiles(
     env.REPORTS,
     day,
-    { json: JSON.stringify(report, null, 2), csv: reportCsv(report), html: reportHtml(report) },
+    // The CSV starts with a byte-order mark: without it Excel reads UTF-8 as a legacy code page and
+    // garbles any name that is not plain ASCII (other spreadsheets ignore the mark).
+    { json: JSON.stringify(report, null, 2), csv: `\uFEFF${reportCsv(report)}`, html: reportHtml(report) },
     report,
   );
   // Wall time, I/O included (a Worker's clock stands still while it computes).
