@@ -10,6 +10,7 @@
 // written (at most FLUSH_ROWS event rows and FLUSH_MS of hit counts) is missing from the statistics; the
 // lookups themselves were answered.
 
+import { rowsInsertStatements, type RowsInsert } from '../../shared/d1-rows';
 import { log, maskDigits } from '../../shared/log';
 import type { PhoneNumber } from '../../shared/phone';
 import type { NumberLookupType } from '../../shared/telnyx/types';
@@ -27,6 +28,16 @@ export interface LookupEvent {
 }
 
 const FLUSH_ROWS = 50;
+
+const LOOKUP_EVENTS: RowsInsert = {
+  table: 'lookup_events',
+  columns: ['at', 'phone_masked', 'country', 'types', 'cache', 'upstream_calls', 'upstream_ms', 'status'],
+};
+const LOOKUP_HITS: RowsInsert = {
+  table: 'lookup_hits',
+  columns: ['minute', 'country', 'types', 'count'],
+  onConflict: 'ON CONFLICT (minute, country, types) DO UPDATE SET count = count + excluded.count',
+};
 const FLUSH_MS = 5_000;
 
 let rows: LookupEvent[] = [];
@@ -63,18 +74,12 @@ export async function flushLookupRecords(db: D1Database): Promise<void> {
   hits = new Map();
   lastFlush = Date.now();
   if (events.length === 0 && counts.length === 0) return;
-  const insertEvent = db.prepare(
-    `INSERT INTO lookup_events (at, phone_masked, country, types, cache, upstream_calls, upstream_ms, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const addHits = db.prepare(
-    `INSERT INTO lookup_hits (minute, country, types, count) VALUES (?, ?, ?, ?)
-     ON CONFLICT (minute, country, types) DO UPDATE SET count = count + excluded.count`,
-  );
   try {
     await db.batch([
-      ...events.map((e) =>
-        insertEvent.bind(
+      ...rowsInsertStatements(
+        db,
+        LOOKUP_EVENTS,
+        events.map((e) => [
           e.at.toISOString(),
           maskDigits(e.number.e164),
           e.number.country ?? null,
@@ -83,9 +88,13 @@ export async function flushLookupRecords(db: D1Database): Promise<void> {
           e.upstreamCalls,
           e.upstreamMs ?? null,
           e.status,
-        ),
+        ]),
       ),
-      ...counts.map((h) => addHits.bind(h.minute, h.country, h.types, h.count)),
+      ...rowsInsertStatements(
+        db,
+        LOOKUP_HITS,
+        counts.map((h) => [h.minute, h.country, h.types, h.count]),
+      ),
     ]);
   } catch (error) {
     // A lost statistic must not become a failed lookup; say so loudly in the logs instead.

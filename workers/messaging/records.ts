@@ -2,6 +2,7 @@
 // messages move. A failed write is logged, never turned into a failed send: the pool's own state
 // is the truth, this is the history the reports read.
 
+import { rowsInsertStatements, type RowsInsert } from '../../shared/d1-rows';
 import { log, maskDigits } from '../../shared/log';
 
 export interface MessageRecord {
@@ -29,27 +30,51 @@ export interface MessageRecord {
   finalized_at: string | null;
 }
 
+/** The messages table (migrations/0004_messages.sql); a later write of a message fills in what it knows. */
+const MESSAGE_UPSERT: RowsInsert = {
+  table: 'messages',
+  columns: [
+    'id',
+    'telnyx_id',
+    'profile_id',
+    'direction',
+    'kind',
+    'pool_number',
+    'other_masked',
+    'other_country',
+    'type',
+    'parts',
+    'encoding',
+    'state',
+    'status',
+    'error_code',
+    'error_title',
+    'cost',
+    'cost_currency',
+    'created_at',
+    'sent_at',
+    'finalized_at',
+    'updated_at',
+  ],
+  onConflict: `ON CONFLICT (id) DO UPDATE SET telnyx_id = COALESCE(excluded.telnyx_id, telnyx_id),
+    pool_number = COALESCE(excluded.pool_number, pool_number), state = excluded.state,
+    status = COALESCE(excluded.status, status), error_code = COALESCE(excluded.error_code, error_code),
+    error_title = COALESCE(excluded.error_title, error_title),
+    cost = COALESCE(excluded.cost, cost), cost_currency = COALESCE(excluded.cost_currency, cost_currency),
+    created_at = excluded.created_at, sent_at = COALESCE(excluded.sent_at, sent_at),
+    finalized_at = COALESCE(excluded.finalized_at, finalized_at), updated_at = excluded.updated_at`,
+};
+
 /** Writes (or updates) message records, all in one D1 batch; false when D1 refused them (logged). */
 export async function recordMessages(db: D1Database, records: readonly MessageRecord[]): Promise<boolean> {
   if (records.length === 0) return true;
-  const upsert = db.prepare(
-    `INSERT INTO messages (id, telnyx_id, profile_id, direction, kind, pool_number, other_masked, other_country,
-       type, parts, encoding, state, status, error_code, error_title, cost, cost_currency, created_at, sent_at,
-       finalized_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET telnyx_id = COALESCE(excluded.telnyx_id, telnyx_id),
-       pool_number = COALESCE(excluded.pool_number, pool_number), state = excluded.state,
-       status = COALESCE(excluded.status, status), error_code = COALESCE(excluded.error_code, error_code),
-       error_title = COALESCE(excluded.error_title, error_title),
-       cost = COALESCE(excluded.cost, cost), cost_currency = COALESCE(excluded.cost_currency, cost_currency),
-       created_at = excluded.created_at, sent_at = COALESCE(excluded.sent_at, sent_at),
-       finalized_at = COALESCE(excluded.finalized_at, finalized_at), updated_at = excluded.updated_at`,
-  );
   const now = new Date().toISOString();
   try {
     await db.batch(
-      records.map((m) =>
-        upsert.bind(
+      rowsInsertStatements(
+        db,
+        MESSAGE_UPSERT,
+        records.map((m) => [
           m.id,
           m.telnyx_id,
           m.profile_id,
@@ -71,7 +96,7 @@ export async function recordMessages(db: D1Database, records: readonly MessageRe
           m.sent_at,
           m.finalized_at,
           now,
-        ),
+        ]),
       ),
     );
     return true;

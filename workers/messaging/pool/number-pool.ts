@@ -9,6 +9,7 @@
 // the message name the row (`?edge_id=` in the webhook URL the pool gave Telnyx), so even an
 // unknown send is settled when its message.sent arrives.
 
+import { rowsInsertStatements, type RowsInsert } from '../../../shared/d1-rows';
 import { readValue, writeValue } from '../../../shared/sql-kv';
 import { DurableObject } from 'cloudflare:workers';
 import { ApiError, TelnyxCode, type TelnyxErrorObject } from '../../../shared/errors';
@@ -59,6 +60,12 @@ const INBOX_DELAY_MS = 200;
 /** The inbox's history goes to D1 in batches of this many rows, or when its oldest is this old. */
 const HISTORY_BATCH = 100;
 const HISTORY_DELAY_MS = 5_000;
+/** The pool's inbox history in D1 (webhook_events), as the webhooks of no pool are kept there too. */
+const HISTORY_INSERT: RowsInsert = {
+  table: 'webhook_events',
+  columns: ['event_id', 'source', 'event_type', 'occurred_at', 'received_at', 'path', 'deliveries', 'body', 'state'],
+  onConflict: 'ON CONFLICT (event_id) DO UPDATE SET deliveries = excluded.deliveries, state = excluded.state',
+};
 /** Events are kept this long after they are handled: a late duplicate still finds its id. */
 const INBOX_KEEP_MS = 7 * 86_400_000;
 /** Sent, failed and cancelled messages stay readable (GET /v2/messages/{id}) this long. */
@@ -1029,15 +1036,13 @@ export class NumberPool extends DurableObject<Env> {
       rows.length >= HISTORY_BATCH || (rows[0] !== undefined && Date.now() - rows[0].received_at >= HISTORY_DELAY_MS);
     if (due) {
       try {
-        const insert = this.env.DB.prepare(
-          `INSERT INTO webhook_events (event_id, source, event_type, occurred_at, received_at, path, attempt, deliveries, body, state)
-           VALUES (?, 'messaging', ?, ?, ?, ?, NULL, ?, ?, ?)
-           ON CONFLICT (event_id) DO UPDATE SET deliveries = excluded.deliveries, state = excluded.state`,
-        );
         await this.env.DB.batch(
-          rows.map((r) =>
-            insert.bind(
+          rowsInsertStatements(
+            this.env.DB,
+            HISTORY_INSERT,
+            rows.map((r) => [
               r.event_id,
+              'messaging',
               r.event_type,
               r.occurred_at,
               new Date(r.received_at).toISOString(),
@@ -1045,10 +1050,13 @@ export class NumberPool extends DurableObject<Env> {
               r.deliveries,
               r.body,
               r.state === 'done' ? 'processed' : 'failed',
-            ),
+            ]),
           ),
         );
-        for (const r of rows) this.#sql.exec('UPDATE inbox SET recorded = 1 WHERE event_id = ?', r.event_id);
+        this.#sql.exec(
+          'UPDATE inbox SET recorded = 1 WHERE event_id IN (SELECT value FROM json_each(?))',
+          JSON.stringify(rows.map((r) => r.event_id)),
+        );
       } catch (error) {
         log.error('webhook_history_failed', { profile_id: context.profile.id, error });
       }
