@@ -4,9 +4,9 @@
 //      Telnyx calls it took, against the number of distinct (number, type) pairs asked for.
 import http from 'node:http';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { DEV_ADMIN_TOKEN } from '../scripts/dev-settings.mjs';
 import { startStack } from '../scripts/local-stack.mjs';
+import { benchStateDir } from './state-dir.mjs';
 import { get, json, throughput } from './load.mjs';
 
 const AUTH = { authorization: `Bearer ${DEV_ADMIN_TOKEN}` };
@@ -39,7 +39,7 @@ function zipfSampler(n, random) {
 }
 
 export async function benchLookup({ root, seconds = 4, rounds = 3 }) {
-  const stateDir = path.join(root, '.wrangler', 'bench', 'state');
+  const stateDir = benchStateDir(root, 'state');
   rmSync(stateDir, { recursive: true, force: true });
   const stack = await startStack({ edgePort: 8987, simPort: 8988, stateDir, output: null, logLevel: 'warn' });
   try {

@@ -4,9 +4,9 @@
 //   2. sends per second through one pool, answered by the simulator.
 import crypto from 'node:crypto';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { DEV_ADMIN_TOKEN } from '../scripts/dev-settings.mjs';
 import { startStack } from '../scripts/local-stack.mjs';
+import { benchStateDir } from './state-dir.mjs';
 import { devSigner } from './dev-signer.mjs';
 import { json, throughput } from './load.mjs';
 
@@ -56,7 +56,7 @@ function finalizedEvent(i) {
 }
 
 export async function benchMessaging({ root, seconds = 4, rounds = 3 }) {
-  const stateDir = path.join(root, '.wrangler', 'bench', 'messaging-state');
+  const stateDir = benchStateDir(root, 'messaging-state');
   rmSync(stateDir, { recursive: true, force: true });
   const stack = await startStack({
     edgePort: 8977,

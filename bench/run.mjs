@@ -9,6 +9,7 @@ import { benchChoice } from './choice.mjs';
 import { benchLookup } from './lookup.mjs';
 import { benchMessaging } from './messaging.mjs';
 import { benchReports } from './reports.mjs';
+import { benchStateKind } from './state-dir.mjs';
 import { benchVerification } from './verify.mjs';
 import { benchVoice } from './voice.mjs';
 
@@ -43,6 +44,7 @@ const bundle = benchBundleSize({ root });
 report('raw', bundle.rawBytes / 1024, 'KiB');
 report('gzip', bundle.gzipBytes / 1024, 'KiB', 100);
 
+console.log(`\nwrangler dev keeps its local state on: ${benchStateKind(root)} (BENCH_STATE=disk for the disk)`);
 console.log('\nNumber lookup on wrangler dev (bundle + simulator; median of 3 rounds of 4 s, 10 connections)');
 const lookup = await benchLookup({ root });
 report('trivial route (/health)', lookup.trivialPerSecond, 'req/s');

@@ -9,9 +9,9 @@
 //      call_session_id over 10 connections, with the time each webhook took to be answered.
 import crypto from 'node:crypto';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { DEV_ADMIN_TOKEN } from '../scripts/dev-settings.mjs';
 import { startStack } from '../scripts/local-stack.mjs';
+import { benchStateDir } from './state-dir.mjs';
 import { devSigner } from './dev-signer.mjs';
 import { json, percentile, throughput } from './load.mjs';
 
@@ -66,7 +66,7 @@ function delaysOf(timeline) {
 }
 
 export async function benchVoice({ root, calls = 40, seconds = 4 }) {
-  const stateDir = path.join(root, '.wrangler', 'bench', 'voice-state');
+  const stateDir = benchStateDir(root, 'voice-state');
   rmSync(stateDir, { recursive: true, force: true });
   const stack = await startStack({
     edgePort: 8957,
