@@ -498,6 +498,39 @@ describe('hourly housekeeping', () => {
     expect((await raw(`/reports/${day}.html`)).status).toBe(200);
   });
 
+  it('clears the bodies of acted-on webhook events after a week, keeps their rows, and keeps every other body', async () => {
+    await env.DB.exec('DELETE FROM webhook_events');
+    const now = Date.now();
+    const insert = env.DB.prepare(
+      `INSERT INTO webhook_events (event_id, source, event_type, received_at, path, deliveries, body, state)
+       VALUES (?, 'messaging', 'message.finalized', ?, '/webhooks/messaging', 1, ?, ?)`,
+    );
+    const daysAgo = (days: number) => new Date(now - days * DAY).toISOString();
+    await env.DB.batch([
+      insert.bind('processed-8d', daysAgo(8), '{"data":"old"}', 'processed'),
+      insert.bind('processed-6d', daysAgo(6), '{"data":"recent"}', 'processed'),
+      insert.bind('no-pool-8d', daysAgo(8), '{"data":"only copy"}', 'no_pool'),
+      insert.bind('failed-8d', daysAgo(8), '{"data":"never acted on"}', 'failed'),
+      insert.bind('quarantined-8d', daysAgo(8), 'not an event', 'quarantined'),
+    ]);
+    await cron(now);
+    const bodies = await env.DB.prepare('SELECT event_id, body FROM webhook_events ORDER BY event_id').all<{
+      event_id: string;
+      body: string;
+    }>();
+    expect(bodies.results).toEqual([
+      { event_id: 'failed-8d', body: '{"data":"never acted on"}' },
+      { event_id: 'no-pool-8d', body: '{"data":"only copy"}' },
+      { event_id: 'processed-6d', body: '{"data":"recent"}' },
+      { event_id: 'processed-8d', body: '' },
+      { event_id: 'quarantined-8d', body: 'not an event' },
+    ]);
+    const run = await env.DB.prepare("SELECT detail FROM cron_runs WHERE job = 'housekeeping:records'").first<{
+      detail: string;
+    }>();
+    expect(JSON.parse(run!.detail)).toMatchObject({ webhook_bodies_cleared: 1 });
+  });
+
   it('a pool reads back a message whose final webhook never came, and forgets sticky senders after 8 days', async () => {
     const pool = await createPool({ number_pool_settings: { ...PLAIN_POOL, sticky_sender: true } }, [N1]);
     // Both of its webhooks are lost: the edge knows only Telnyx's answer to the send (queued).

@@ -16,7 +16,7 @@ import { reportsConfig } from './config';
 import { missedDays } from './catch-up';
 import { addDays, dayOf, dayStart } from './days';
 import { deliverSummary, failedDeliveries } from './deliver';
-import { purgeOldRecords } from './retention';
+import { clearProcessedBodies, purgeOldRecords } from './retention';
 import { registerReportRoutes } from './routes';
 import { runReport } from './runs';
 
@@ -41,6 +41,7 @@ async function reportsCron(controller: ScheduledController, env: Env): Promise<v
   await step('retention', () =>
     runCronJobOnce(env.DB, 'housekeeping:records', controller.scheduledTime, async () => ({
       deleted: await purgeOldRecords(env.DB, config.retentionDays, runTime),
+      webhook_bodies_cleared: await clearProcessedBodies(env.DB, runTime),
     })),
   );
 

@@ -1,8 +1,17 @@
 // Records older than RETENTION_DAYS are deleted by the hourly cron, table by table, a bounded
 // number of rows per statement so no single D1 query runs long. Report files and report_runs are
 // not records: they are kept (an R2 lifecycle rule can expire the files if wanted).
+//
+// One thing goes sooner: the bodies of the webhook events a pool has acted on. They are most of
+// what D1 holds (a pool's every event, about 1.3 KB each: at 100,000 messages a day, some 300 MB a
+// day, so 90 days would pass D1's 10 GB), and once acted on their outcome lives in the messages
+// and opt-out records. They are cleared after PROCESSED_BODY_DAYS, a week, as long as the pool's
+// own inbox keeps them; the row (id, type, times, deliveries, outcome) stays for RETENTION_DAYS.
+// Bodies of events nothing acted on (no pool, quarantined, failed) are the only copy: kept.
 
 const BATCH = 5_000;
+/** Days the body of a webhook event that was acted on is kept (the rest of its row: RETENTION_DAYS). */
+export const PROCESSED_BODY_DAYS = 7;
 /** Statements per table per run; what is left over goes next hour. */
 const MAX_ROUNDS = 20;
 
@@ -53,4 +62,23 @@ export async function purgeOldRecords(
   deleted.connection_sync_drift = drift!.meta.changes;
   deleted.connection_sync_runs = runs!.meta.changes;
   return deleted;
+}
+
+/** Clears the bodies of acted-on webhook events older than PROCESSED_BODY_DAYS; returns how many. */
+export async function clearProcessedBodies(db: D1Database, now: number): Promise<number> {
+  const cutoff = new Date(now - PROCESSED_BODY_DAYS * 86_400_000).toISOString();
+  let cleared = 0;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const result = await db
+      .prepare(
+        `UPDATE webhook_events SET body = '' WHERE rowid IN
+           (SELECT rowid FROM webhook_events INDEXED BY webhook_events_processed_bodies
+            WHERE state = 'processed' AND body != '' AND received_at < ? LIMIT ${BATCH})`,
+      )
+      .bind(cutoff)
+      .run();
+    cleared += result.meta.changes;
+    if (result.meta.changes < BATCH) break;
+  }
+  return cleared;
 }
