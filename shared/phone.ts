@@ -1,22 +1,32 @@
 // Phone numbers: strict E.164 parsing and validation, the number's country, and for NANP
 // numbers their area code (the key for geomatch and recipients' local time).
 //
-// libphonenumber-js does the validation with its "min" metadata (about 20 KiB gzipped), which
-// checks each country's lengths and leading digits; for NANP that already refuses unassigned
+// libphonenumber-js does the validation with its "min" metadata, less the formatting rules the
+// edge never uses (shared/phone-metadata.json, made by scripts/phone-metadata.mjs: 10 KiB
+// gzipped instead of 19). It checks each country's lengths and leading digits; for NANP that already refuses unassigned
 // area codes such as 555 and N11 codes. It is also forgiving in ways an API must not be: it
 // reads "+1 (312) 555-0123", converts Arabic-Indic digits and spells out vanity letters
 // ("+1800FLOWERS"). So the text is checked character by character first, and only a plain
 // "+digits" string (or plain national digits, when the caller has a default country) reaches it.
 
 import {
-  getCountryCallingCode,
-  isSupportedCountry,
-  parsePhoneNumberFromString,
+  getCountryCallingCode as countryCallingCodeIn,
+  isSupportedCountry as isSupportedCountryIn,
+  parsePhoneNumberFromString as parseWith,
   type CountryCode,
-} from 'libphonenumber-js/min';
+  type MetadataJson,
+} from 'libphonenumber-js/core';
+import phoneMetadata from './phone-metadata.json';
 import { ApiError, TelnyxCode, type ErrorSource } from './errors';
 
 export type { CountryCode };
+
+const METADATA = phoneMetadata as unknown as MetadataJson;
+const parsePhoneNumberFromString = (text: string, country?: CountryCode) =>
+  parseWith(text, country === undefined ? {} : { defaultCountry: country }, METADATA);
+const getCountryCallingCode = (country: CountryCode) => countryCallingCodeIn(country, METADATA);
+const isSupportedCountry = (country: string): country is CountryCode =>
+  isSupportedCountryIn(country as CountryCode, METADATA);
 
 export interface PhoneNumber {
   /** "+13125550123" */
