@@ -27,7 +27,12 @@ class DecimalText {
 type Cell = number | DecimalText | string | null;
 type Row = [section: string, scope: string, key: string, metric: string, value: Cell, note?: string];
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * Text a spreadsheet would take for a formula, also behind apostrophes: "'=1" gets its guard too,
+ * or it would read back the same as a guarded "=1". A reader undoes the guard by removing one
+ * leading apostrophe from a cell that matches this after it.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
 
 /** A text cell: guarded against formula injection (OWASP's rule: a leading apostrophe), then quoted. */
 function textCell(text: string): string {
