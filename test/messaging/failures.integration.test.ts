@@ -658,6 +658,51 @@ describe('rows 7 and 8: the same webhook twice', () => {
   });
 });
 
+describe('a message whose every webhook was lost', () => {
+  it('is read back by the hourly housekeeping, acted on and forwarded as a read-back; the late webhook counts no health twice', async () => {
+    const pool = await createPool({ edge: { forward_url: 'http://business.receiver.test/events' } }, [CHI]);
+    await fault({ target: 'webhooks', kind: 'drop', count: 2 });
+    const message = ok(await send({ messaging_profile_id: pool.id, to: recipient(), text: 'never heard back' }));
+    await flush();
+    // The answer names the message by Telnyx's id once Telnyx took it.
+    const telnyxId = message.id as string;
+    expect(await poolSql(pool.id, 'SELECT 1 FROM outbox WHERE telnyx_id = ?', telnyxId)).toHaveLength(1);
+    expect(await edgeStatus(message.id as string)).toBe('queued');
+    expect(await receivedAt('business.receiver.test')).toEqual([]);
+
+    const stub = poolStub(pool.id);
+    expect(await stub.housekeep(Date.now() + 2 * 3_600_000)).toMatchObject({ checked: 1, settled: 1 });
+    const readBackId = `read-back:${telnyxId}:delivered`;
+    expect((await eventHandled(pool.id, readBackId)).actions).toEqual(['health', 'status:delivered']);
+    expect(await edgeStatus(message.id as string)).toBe('delivered');
+    const forwarded = await eventually(async () => {
+      const at = (await receivedAt('business.receiver.test')).filter((r) => r.headers['webhook-id'] === readBackId);
+      expect(at).toHaveLength(1);
+      return JSON.parse(at[0]!.body) as {
+        data: { event_type: string; payload: { id: string; to: Array<{ status: string }> } };
+        meta: { read_back?: boolean };
+      };
+    });
+    expect(forwarded.data.event_type).toBe('message.finalized');
+    expect(forwarded.data.payload.id).toBe(telnyxId);
+    expect(forwarded.data.payload.to[0]!.status).toBe('delivered');
+    expect(forwarded.meta.read_back).toBe(true);
+    const health = () => poolSql(pool.id, 'SELECT finalized, delivered FROM health WHERE phone_number = ?', CHI);
+    expect(await health()).toEqual([{ finalized: 1, delivered: 1 }]);
+
+    // Nothing left to ask about; the same news read back again would be the same event.
+    expect(await stub.housekeep(Date.now() + 3 * 3_600_000)).toMatchObject({ checked: 0, settled: 0 });
+    // Telnyx's own webhook, late: acted on and forwarded as the event it is, but the number's
+    // health already knows this message.
+    const [simMessage] = await simMessages();
+    const late = eventBody('message.finalized', simMessage!);
+    expect((await postWebhook(late)).status).toBe(200);
+    const lateId = (JSON.parse(late) as { data: { id: string } }).data.id;
+    expect((await eventHandled(pool.id, lateId)).actions).toEqual(['status:delivered']);
+    expect(await health()).toEqual([{ finalized: 1, delivered: 1 }]);
+  }, 20_000);
+});
+
 describe('row 9: events out of order', () => {
   it('message.finalized before message.sent: the message stays delivered', async () => {
     const pool = await createPool({}, [CHI]);

@@ -83,6 +83,8 @@ const STATUS_RANK: Record<string, number> = {
   sending_failed: 4,
   expired: 4,
 };
+/** The rank of a final status: nothing comes after it. */
+const FINAL_RANK = 4;
 
 interface InboxRow {
   event_id: string;
@@ -1145,7 +1147,10 @@ export class NumberPool extends DurableObject<Env> {
     const errorCode = (payload.errors as Array<{ code?: string }> | undefined)?.[0]?.code;
     const actions: string[] = [];
 
-    if (event.eventType === 'message.finalized' && sender) {
+    // Once per message: a second final event for it (a read-back, then the late webhook itself)
+    // says nothing new about the number.
+    const alreadyFinal = row !== undefined && (STATUS_RANK[row.status ?? ''] ?? -1) >= FINAL_RANK;
+    if (event.eventType === 'message.finalized' && sender && !alreadyFinal) {
       this.#countOutcome(sender, status, errorCode);
       actions.push('health');
     }
@@ -1240,15 +1245,39 @@ export class NumberPool extends DurableObject<Env> {
         this.#sql.exec('UPDATE outbox SET updated_at = ? WHERE id = ?', Date.now(), row.id);
         continue;
       }
-      this.#update(current, {
-        status: status ?? current.status,
-        message: JSON.stringify({ ...payload, messaging_profile_id: context.profile.id }),
-      });
-      this.#recordRow(context, current);
-      settled++;
+      if (this.#inboxReadBack(current, payload, status!)) settled++;
     }
-    await this.#flushRecords();
+    if (settled > 0) await this.#armAlarm();
     return { sticky_expired: stickyExpired, checked: stale.length, settled };
+  }
+
+  /**
+   * What a read-back learned, put in the inbox as the event whose webhook was lost: the alarm acts
+   * on it like any other (status, number health, the record) and forwards it to the business, so
+   * the business hears of the final status too. Its id names the message and the status, so the
+   * same news read back twice is one event; its meta says it was read back, not delivered.
+   * False when that event was already in the inbox.
+   */
+  #inboxReadBack(row: OutboxRow, payload: Record<string, unknown>, status: string): boolean {
+    const final = (STATUS_RANK[status] ?? -1) >= FINAL_RANK;
+    const id = `read-back:${row.telnyx_id}:${status}`;
+    const occurredAt = (final ? payload.completed_at : payload.sent_at) ?? new Date().toISOString();
+    const eventType = final ? 'message.finalized' : 'message.sent';
+    const body = JSON.stringify({
+      data: { record_type: 'event', id, event_type: eventType, occurred_at: occurredAt, payload },
+      meta: { attempt: 0, delivered_to: null, read_back: true },
+    });
+    const inserted = this.#sql.exec(
+      `INSERT INTO inbox (event_id, seq, event_type, occurred_at, path, edge_id, body, state, received_at)
+       VALUES (?, 0, ?, ?, 'read-back', ?, ?, 'pending', ?) ON CONFLICT (event_id) DO NOTHING`,
+      id,
+      eventType,
+      String(occurredAt),
+      row.id,
+      body,
+      Date.now(),
+    ).rowsWritten;
+    return inserted > 0;
   }
 
   // --- The alarm: queued and scheduled sends, unknown sends that never settled ------------------
