@@ -19,6 +19,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NumberPool, UNKNOWN_TIMEOUT_MS } from '../../workers/messaging/pool/number-pool';
+import { testEnv as env } from '../support/test-env';
 import { deliveries, flush, resetSimulator } from '../support/sim';
 import {
   addNumber,
@@ -700,6 +701,46 @@ describe('a message whose every webhook was lost', () => {
     const lateId = (JSON.parse(late) as { data: { id: string } }).data.id;
     expect((await eventHandled(pool.id, lateId)).actions).toEqual(['status:delivered']);
     expect(await health()).toEqual([{ finalized: 1, delivered: 1 }]);
+  }, 20_000);
+});
+
+describe('message records D1 refuses', () => {
+  afterEach(async () => {
+    const away = await env.DB.prepare("SELECT 1 FROM sqlite_master WHERE name = 'messages_away'").first();
+    if (away) await env.DB.exec('ALTER TABLE messages_away RENAME TO messages');
+  });
+
+  it('are kept in the pool, survive an eviction, and are written by an alarm a minute later', async () => {
+    const pool = await createPool({}, [CHI]);
+    await env.DB.exec('ALTER TABLE messages RENAME TO messages_away'); // every record write now fails
+    const message = ok(await send({ messaging_profile_id: pool.id, to: recipient(), text: 'recorded later' }));
+    await flush();
+    // (GET /v2/messages/{id} finds a message's pool through D1, so the pool is asked directly.)
+    await eventually(async () =>
+      expect(await poolSql(pool.id, 'SELECT status FROM outbox WHERE telnyx_id = ?', message.id)).toEqual([
+        { status: 'delivered' },
+      ]),
+    );
+    // Sent and settled all the same; its newest record waits in the pool, one row for the message.
+    const waiting = await eventually(async () => {
+      const rows = await poolSql<{ record: string; failed_at: number }>(pool.id, 'SELECT * FROM unrecorded');
+      expect(rows).toHaveLength(1);
+      expect(JSON.parse(rows[0]!.record)).toMatchObject({ telnyx_id: message.id, status: 'delivered' });
+      return rows[0]!;
+    });
+    // An alarm comes by the retry minute at the latest (sooner when the pool has other work).
+    const alarm = await poolAlarm(pool.id);
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeLessThanOrEqual(waiting.failed_at + 60_000);
+
+    await abortAllDurableObjects(); // what the pool held in memory is gone
+    await env.DB.exec('ALTER TABLE messages_away RENAME TO messages');
+    const recorded = () =>
+      env.DB.prepare('SELECT status FROM messages WHERE telnyx_id = ?').bind(message.id).first<{ status: string }>();
+    expect(await recorded()).toBeNull();
+    await runInDurableObject(poolStub(pool.id), (instance) => instance.alarm());
+    expect(await recorded()).toEqual({ status: 'delivered' });
+    expect(await poolSql(pool.id, 'SELECT * FROM unrecorded')).toEqual([]);
   }, 20_000);
 });
 

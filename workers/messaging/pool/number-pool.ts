@@ -869,22 +869,32 @@ export class NumberPool extends DurableObject<Env> {
   }
 
   async #flushRecords(): Promise<void> {
-    const records = [...this.#pendingRecords.values()];
+    // What D1 refused before goes again, unless a newer record of the same message replaces it.
+    const refused = this.#all<{ id: string; record: string }>('SELECT id, record FROM unrecorded');
+    const records = new Map(refused.map((r) => [r.id, JSON.parse(r.record) as MessageRecord]));
+    for (const record of this.#pendingRecords.values()) records.set(record.id, record);
     this.#pendingRecords.clear();
-    if (await recordMessages(this.env.DB, records)) return;
-    // D1 refused them: keep them (behind anything newer for the same message) and try again a
-    // minute later, so a final status is not missing from the reports for good. They are held in
-    // memory only; an eviction before the retry loses them, as it loses nothing else.
-    for (const record of records) {
-      if (!this.#pendingRecords.has(record.id)) this.#pendingRecords.set(record.id, record);
+    if (records.size === 0) return;
+    if (await recordMessages(this.env.DB, [...records.values()])) {
+      // Only the versions just written: one refused again meanwhile is newer and stays.
+      for (const r of refused) this.#sql.exec('DELETE FROM unrecorded WHERE id = ? AND record = ?', r.id, r.record);
+      return;
     }
-    const retryAt = Date.now() + RECORD_RETRY_MS;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > retryAt) {
-      await this.ctx.storage.setAlarm(retryAt);
-      this.#alarmAt = retryAt;
+    // D1 refused them: kept in the pool's storage, so neither a retry nor an eviction loses a
+    // final status from the reports, and written by the alarm a minute later.
+    const now = Date.now();
+    for (const record of records.values()) {
+      this.#sql.exec(
+        `INSERT INTO unrecorded (id, record, failed_at) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET record = excluded.record, failed_at = excluded.failed_at`,
+        record.id,
+        JSON.stringify(record),
+        now,
+      );
     }
+    await this.#armAlarm();
   }
+
 
   // --- Replies (HELP, STOP and START answers) ---------------------------------------------------
 
@@ -1288,10 +1298,12 @@ export class NumberPool extends DurableObject<Env> {
          SELECT MIN(received_at) + ? AS at FROM inbox WHERE state = 'pending'
          UNION ALL SELECT MIN(received_at) + ? AS at FROM inbox WHERE state != 'pending' AND recorded = 0
          UNION ALL SELECT MIN(due_at) AS at FROM outbox WHERE state IN ('scheduled', 'queued')
-         UNION ALL SELECT MIN(updated_at) + ? AS at FROM outbox WHERE state = 'unknown')`,
+         UNION ALL SELECT MIN(updated_at) + ? AS at FROM outbox WHERE state = 'unknown'
+         UNION ALL SELECT MIN(failed_at) + ? AS at FROM unrecorded)`,
       INBOX_DELAY_MS,
       HISTORY_DELAY_MS,
       UNKNOWN_TIMEOUT_MS,
+      RECORD_RETRY_MS,
     )?.at;
     if (next === null || next === undefined) return;
     const current = await this.ctx.storage.getAlarm();

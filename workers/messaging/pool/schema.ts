@@ -99,6 +99,12 @@ CREATE TABLE IF NOT EXISTS inbound_messages (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS inbound_received ON inbound_messages (received_at);
+-- Message records D1 refused, kept until a later alarm writes them (the newest of each message).
+CREATE TABLE IF NOT EXISTS unrecorded (
+  id TEXT PRIMARY KEY,
+  record TEXT NOT NULL,
+  failed_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
