@@ -715,12 +715,8 @@ describe('message records D1 refuses', () => {
     await env.DB.exec('ALTER TABLE messages RENAME TO messages_away'); // every record write now fails
     const message = ok(await send({ messaging_profile_id: pool.id, to: recipient(), text: 'recorded later' }));
     await flush();
-    // (GET /v2/messages/{id} finds a message's pool through D1, so the pool is asked directly.)
-    await eventually(async () =>
-      expect(await poolSql(pool.id, 'SELECT status FROM outbox WHERE telnyx_id = ?', message.id)).toEqual([
-        { status: 'delivered' },
-      ]),
-    );
+    // GET /v2/messages/{id} finds the message in its pool although D1 has no record of it.
+    await settled(message.id as string);
     // Sent and settled all the same; its newest record waits in the pool, one row for the message.
     const waiting = await eventually(async () => {
       const rows = await poolSql<{ record: string; failed_at: number }>(pool.id, 'SELECT * FROM unrecorded');
@@ -742,6 +738,20 @@ describe('message records D1 refuses', () => {
     expect(await recorded()).toEqual({ status: 'delivered' });
     expect(await poolSql(pool.id, 'SELECT * FROM unrecorded')).toEqual([]);
   }, 20_000);
+  it('leave a scheduled message readable and cancellable', async () => {
+    const pool = await createPool({}, [CHI]);
+    await env.DB.exec('ALTER TABLE messages RENAME TO messages_away');
+    const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = ok(
+      await send({ messaging_profile_id: pool.id, to: recipient(), text: 'later', send_at: sendAt }),
+    );
+    expect(await edgeStatus(scheduled.id as string)).toBe('scheduled');
+    const cancelled = await edge(`/v2/messages/${scheduled.id}`, { method: 'DELETE' });
+    expect(cancelled.status).toBe(200);
+    expect(await edgeStatus(scheduled.id as string)).toBe('cancelled');
+    // An id no pool holds is still a 404.
+    expect((await edge(`/v2/messages/${crypto.randomUUID()}`)).status).toBe(404);
+  });
 });
 
 describe('row 9: events out of order', () => {

@@ -5,7 +5,8 @@ import type { IRequest } from 'itty-router';
 import { ApiError, TelnyxCode, badRequest, jsonResponse, notFound } from '../../shared/errors';
 import { readJsonObject } from '../../shared/http';
 import { paginate } from '../../shared/paging';
-import { maskDigits } from '../../shared/log';
+import { log, maskDigits } from '../../shared/log';
+import { mapWithConcurrency } from '../../shared/concurrency';
 import { parseCountryCode, parsePhoneNumber } from '../../shared/phone';
 import type { NumberType } from '../../shared/telnyx/throughput';
 import type { EdgeArgs, EdgeRequest, EdgeRouter } from '../../shared/worker';
@@ -215,18 +216,17 @@ export function registerMessagingRoutes(router: EdgeRouter): void {
   router.post<EdgeRequest, EdgeArgs>('/v2/messages/schedule', (request, env) => send(request, env, 'schedule'));
   router.get<EdgeRequest, EdgeArgs>('/v2/messages/:id', async (request, env) => {
     const id = param(request, 'id');
-    const profileId = await profileOfMessage(env.DB, id);
-    const message = profileId === undefined ? undefined : await poolOf(env, profileId).getMessage(id);
-    if (message === undefined) throw notFound(`No message with id ${id} went through the edge.`);
-    return jsonResponse({ data: message });
+    const found = await locateMessage(env, id);
+    if (found === undefined) throw notFound(`No message with id ${id} went through the edge.`);
+    return jsonResponse({ data: found.message });
   });
   // Telnyx cancels only scheduled messages; the edge also holds sends queued for throughput, and
   // can cancel those too, since none of them has left yet.
   router.delete<EdgeRequest, EdgeArgs>('/v2/messages/:id', async (request, env) => {
     const id = param(request, 'id');
-    const profileId = await profileOfMessage(env.DB, id);
-    if (profileId === undefined) throw notFound(`No message with id ${id} went through the edge.`);
-    return jsonResponse({ data: unwrap(await poolOf(env, profileId).cancelMessage(id)) });
+    const found = await locateMessage(env, id);
+    if (found === undefined) throw notFound(`No message with id ${id} went through the edge.`);
+    return jsonResponse({ data: unwrap(await poolOf(env, found.profileId).cancelMessage(id)) });
   });
 
   // --- Opt-outs -----------------------------------------------------------------------------
@@ -261,4 +261,32 @@ export function registerMessagingRoutes(router: EdgeRouter): void {
     if (!cleared) throw notFound(`${recipient} has not opted out of messaging profile ${profile.id}.`);
     return jsonResponse({ data: { messaging_profile_id: profile.id, to: recipient, cleared: true, note } });
   });
+}
+
+/**
+ * The pool holding message `id` (by the edge's id or Telnyx's), and the message. D1's records say
+ * which pool, but they are written just after a send is answered, and D1 may be down; when they
+ * do not know, the pools themselves are asked, six at a time, so a message can be read or
+ * cancelled the moment its send was answered. Only an id no pool holds costs a call to each.
+ */
+async function locateMessage(
+  env: Env,
+  id: string,
+): Promise<{ profileId: string; message: Record<string, unknown> } | undefined> {
+  let recorded: string | undefined;
+  try {
+    recorded = await profileOfMessage(env.DB, id);
+  } catch (error) {
+    log.warn('message_record_unreadable', { id, error });
+  }
+  if (recorded !== undefined) {
+    const message = await poolOf(env, recorded).getMessage(id);
+    if (message !== undefined) return { profileId: recorded, message };
+  }
+  const others = (await listProfiles(env.CONFIG, new URLSearchParams())).filter((p) => p.id !== recorded);
+  const held = await mapWithConcurrency(others, 6, async (profile) => {
+    const message = await poolOf(env, profile.id).getMessage(id);
+    return message === undefined ? undefined : { profileId: profile.id, message };
+  });
+  return held.find((h) => h !== undefined);
 }
