@@ -135,6 +135,25 @@ async function poolCreate(ctx) {
     .map((d) => d.trim().toUpperCase())
     .filter(Boolean);
   const existing = await listPools(ctx);
+  // A number belongs to one pool. Checked before anything is created, so a second run of the same
+  // command (say, the walkthrough's, on kept local state) leaves no empty pool behind.
+  const taken = [];
+  for (const other of existing) {
+    for (const n of await edgeList(ctx, `/v2/messaging_profiles/${other.id}/phone_numbers`)) {
+      if (numbers.includes(n.phone_number)) taken.push({ number: n.phone_number, pool: other });
+    }
+  }
+  if (taken.length > 0) {
+    throw new Failure(
+      [
+        `Nothing was created: ${taken.length === 1 ? 'a number is' : 'some numbers are'} already in a pool.`,
+        ...taken.map(({ number, pool }) => `  ${number} is in ${pool.name} (${pool.id})`),
+        'Free a number, or remove the pool with all its numbers:',
+        ...taken.map(({ number, pool }) => `  ${CLI} pool remove ${pool.id} ${number}`),
+        ...[...new Set(taken.map(({ pool }) => pool.id))].map((id) => `  ${CLI} pool delete ${id} --yes`),
+      ].join('\n'),
+    );
+  }
   const body = {
     name,
     whitelisted_destinations: destinations,
