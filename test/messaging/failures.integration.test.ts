@@ -193,6 +193,27 @@ describe('row 14: Telnyx answers 5xx', () => {
     expect(await simSends()).toHaveLength(1);
   });
 
+  it('a send given up as unknown that Telnyx did send: its late receipts settle it and count for the number', async () => {
+    const pool = await createPool({}, [CHI]);
+    await fault({ target: 'api', kind: '500_after', count: 1, path: '/v2/messages' });
+    const answer = await send({ messaging_profile_id: pool.id, to: recipient(), text: 'out after all' });
+    const edgeId: string = answer.body.errors[0].meta.edge_id;
+    await poolSql(
+      pool.id,
+      'UPDATE outbox SET updated_at = updated_at - ? WHERE id = ?',
+      UNKNOWN_TIMEOUT_MS + 1000,
+      edgeId,
+    );
+    await runInDurableObject(poolStub(pool.id), (instance) => instance.alarm());
+    expect((await edgeMessage(edgeId)).to[0].status).toBe('sending_failed');
+    // The edge's own verdict is no outcome of the number's: Telnyx's, arriving late, is.
+    await flush();
+    await settled(edgeId);
+    expect(await poolSql(pool.id, 'SELECT finalized, delivered FROM health WHERE phone_number = ?', CHI)).toEqual([
+      { finalized: 1, delivered: 1 },
+    ]);
+  });
+
   it('500_after: Telnyx did send it; its message.sent and message.finalized (edge id in the URL) settle the edge’s row', async () => {
     const pool = await createPool({}, [CHI]);
     await fault({ target: 'api', kind: '500_after', count: 1, path: '/v2/messages' });

@@ -52,6 +52,8 @@ const RECONCILE_WINDOW_MS = 3 * 86_400_000;
 const RECONCILE_BATCH = 50;
 /** Message records D1 refused are written again this much later. */
 const RECORD_RETRY_MS = 60_000;
+/** At most this many of them go again in one alarm run (a long D1 outage leaves many). */
+const RECORD_RETRY_BATCH = 500;
 /**
  * Events wait this long before the alarm acts on them, so that a burst is handled in one run (one
  * D1 write for its records, not one per event). Replies to STOP or HELP go out this much later.
@@ -868,20 +870,38 @@ export class NumberPool extends DurableObject<Env> {
     this.#pendingRecords.set(record.id, record);
   }
 
-  async #flushRecords(): Promise<void> {
-    // What D1 refused before goes again, unless a newer record of the same message replaces it.
-    const refused = this.#all<{ id: string; record: string }>('SELECT id, record FROM unrecorded');
+  /** The flush under way: flushes run one after another, so an older record never lands last. */
+  #flushing: Promise<void> = Promise.resolve();
+
+  /**
+   * Writes the waiting records to D1. `retry` (the alarm) also takes those D1 refused before, the
+   * oldest first and a bounded number, unless a newer record of the same message replaces them.
+   */
+  #flushRecords(options: { retry?: boolean } = {}): Promise<void> {
+    const run = this.#flushing.then(() => this.#flushRecordsNow(options.retry === true));
+    this.#flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #flushRecordsNow(retry: boolean): Promise<void> {
+    const refused = retry
+      ? this.#all<{ id: string; record: string }>(
+          'SELECT id, record FROM unrecorded ORDER BY failed_at LIMIT ?',
+          RECORD_RETRY_BATCH,
+        )
+      : [];
     const records = new Map(refused.map((r) => [r.id, JSON.parse(r.record) as MessageRecord]));
     for (const record of this.#pendingRecords.values()) records.set(record.id, record);
     this.#pendingRecords.clear();
     if (records.size === 0) return;
     if (await recordMessages(this.env.DB, [...records.values()])) {
-      // Only the versions just written: one refused again meanwhile is newer and stays.
+      // Only the versions just written: a newer one refused meanwhile stays.
       for (const r of refused) this.#sql.exec('DELETE FROM unrecorded WHERE id = ? AND record = ?', r.id, r.record);
       return;
     }
     // D1 refused them: kept in the pool's storage, so neither a retry nor an eviction loses a
-    // final status from the reports, and written by the alarm a minute later.
+    // final status from the reports, and written by the alarm a minute later. (Flushes run one at
+    // a time, so what is kept here is the newest record of its message the pool has written.)
     const now = Date.now();
     for (const record of records.values()) {
       this.#sql.exec(
@@ -1157,9 +1177,12 @@ export class NumberPool extends DurableObject<Env> {
     const errorCode = (payload.errors as Array<{ code?: string }> | undefined)?.[0]?.code;
     const actions: string[] = [];
 
-    // Once per message: a second final event for it (a read-back, then the late webhook itself)
-    // says nothing new about the number.
-    const alreadyFinal = row !== undefined && (STATUS_RANK[row.status ?? ''] ?? -1) >= FINAL_RANK;
+    // Once per message: a second final event from Telnyx for it (a read-back, then the late webhook
+    // itself) says nothing new about the number. A final status the edge set itself (an unknown
+    // send given up after 10 minutes: state failed) is no outcome of the number's, so Telnyx's
+    // late word still counts.
+    const alreadyFinal =
+      row !== undefined && row.state === 'sent' && (STATUS_RANK[row.status ?? ''] ?? -1) >= FINAL_RANK;
     if (event.eventType === 'message.finalized' && sender && !alreadyFinal) {
       this.#countOutcome(sender, status, errorCode);
       actions.push('health');
@@ -1256,6 +1279,8 @@ export class NumberPool extends DurableObject<Env> {
         continue;
       }
       if (this.#inboxReadBack(current, payload, status!)) settled++;
+      // To the back of the line too: if its event could not be acted on, the others come first.
+      this.#sql.exec('UPDATE outbox SET updated_at = ? WHERE id = ?', Date.now(), current.id);
     }
     if (settled > 0) await this.#armAlarm();
     return { sticky_expired: stickyExpired, checked: stale.length, settled };
@@ -1376,7 +1401,7 @@ export class NumberPool extends DurableObject<Env> {
     }
     forgetPastSeconds(this.#sql, Date.now());
     await this.#recordInbox(context);
-    await this.#flushRecords();
+    await this.#flushRecords({ retry: true });
     await this.#armAlarm();
   }
 }
