@@ -265,9 +265,10 @@ export function registerMessagingRoutes(router: EdgeRouter): void {
 
 /**
  * The pool holding message `id` (by the edge's id or Telnyx's), and the message. D1's records say
- * which pool, but they are written just after a send is answered, and D1 may be down; when they
- * do not know, the pools themselves are asked, six at a time, so a message can be read or
- * cancelled the moment its send was answered. Only an id no pool holds costs a call to each.
+ * which pool, but they are written just after a send is answered, and D1 may be down; only when
+ * they do not know are the pools themselves asked, six at a time, so a message can be read or
+ * cancelled the moment its send was answered. A message D1 knows whose pool has forgotten it
+ * (pools keep messages for weeks, D1 for RETENTION_DAYS) is not looked for elsewhere.
  */
 async function locateMessage(
   env: Env,
@@ -281,12 +282,18 @@ async function locateMessage(
   }
   if (recorded !== undefined) {
     const message = await poolOf(env, recorded).getMessage(id);
-    if (message !== undefined) return { profileId: recorded, message };
+    return message === undefined ? undefined : { profileId: recorded, message };
   }
-  const others = (await listProfiles(env.CONFIG, new URLSearchParams())).filter((p) => p.id !== recorded);
-  const held = await mapWithConcurrency(others, 6, async (profile) => {
-    const message = await poolOf(env, profile.id).getMessage(id);
-    return message === undefined ? undefined : { profileId: profile.id, message };
+  const profiles = await listProfiles(env.CONFIG, new URLSearchParams());
+  const held = await mapWithConcurrency(profiles, 6, async (profile) => {
+    try {
+      const message = await poolOf(env, profile.id).getMessage(id);
+      return message === undefined ? undefined : { profileId: profile.id, message };
+    } catch (error) {
+      // One pool that cannot answer must not hide the message in another.
+      log.warn('message_lookup_pool_failed', { id, profile_id: profile.id, error });
+      return undefined;
+    }
   });
   return held.find((h) => h !== undefined);
 }
