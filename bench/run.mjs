@@ -9,12 +9,15 @@ import { benchChoice } from './choice.mjs';
 import { benchLookup } from './lookup.mjs';
 import { benchMessaging } from './messaging.mjs';
 import { benchReports } from './reports.mjs';
-import { benchStateKind } from './state-dir.mjs';
+import { benchStateKind, removeBenchState } from './state-dir.mjs';
 import { benchVerification } from './verify.mjs';
 import { benchVoice } from './voice.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+// The RAM disk is memory: what a run put there goes when it ends, however it ends.
+process.on('exit', removeBenchState);
+process.on('SIGINT', () => process.exit(130));
 
 const rows = [];
 /**
@@ -44,7 +47,7 @@ const bundle = benchBundleSize({ root });
 report('raw', bundle.rawBytes / 1024, 'KiB');
 report('gzip', bundle.gzipBytes / 1024, 'KiB', 100);
 
-console.log(`\nwrangler dev keeps its local state on: ${benchStateKind(root)} (BENCH_STATE=disk for the disk)`);
+console.log(`\nwrangler dev keeps its local state on: ${benchStateKind()} (BENCH_STATE=disk for the disk)`);
 console.log('\nNumber lookup on wrangler dev (bundle + simulator; median of 3 rounds of 4 s, 10 connections)');
 const lookup = await benchLookup({ root });
 report('trivial route (/health)', lookup.trivialPerSecond, 'req/s');
