@@ -13,7 +13,9 @@
 
 /**
  * What goes into one statement at most, in characters of JSON; a row bigger than this goes alone.
- * Even all in three-byte characters that stays under the 2 MB D1 allows for one value.
+ * Even all in three-byte characters that stays under the 2 MB D1 allows for one value. A lone row
+ * must stay under that itself: the largest written here is a webhook body, at most 256 KiB, which
+ * JSON's escapes make at most six times longer (control characters as \u0000): 1.5 MB.
  */
 export const ROWS_PER_STATEMENT_CHARS = 512 * 1024;
 

@@ -45,10 +45,34 @@ describe('rowsInsertStatements', () => {
       { id: 'b', label: 'quotes " and \\ and \u00e9\u{1F600}', count: 0, share: -1.5, note: '{"not":"parsed"}' },
       { id: 'c', label: null, count: null, share: null, note: '[1,2]' },
     ]);
-    const types = await env.DB.prepare(
-      "SELECT typeof(count) AS count, typeof(share) AS share FROM d1_rows_scratch WHERE id = 'a'",
-    ).first();
-    expect(types).toEqual({ count: 'integer', share: 'real' });
+  });
+
+  it('keeps each value its SQL type, in a column without one (no affinity to convert it)', async () => {
+    await env.DB.exec('CREATE TABLE d1_rows_untyped (id TEXT PRIMARY KEY, value)');
+    try {
+      const untyped: RowsInsert = { table: 'd1_rows_untyped', columns: ['id', 'value'] };
+      await env.DB.batch(
+        rowsInsertStatements(env.DB, untyped, [
+          ['integer', 42],
+          ['real', 2.5],
+          ['text', '42'],
+          ['null', null],
+          ['true', true],
+        ]),
+      );
+      const types = await env.DB.prepare(
+        'SELECT id, typeof(value) AS type, value FROM d1_rows_untyped ORDER BY id',
+      ).all();
+      expect(types.results).toEqual([
+        { id: 'integer', type: 'integer', value: 42 },
+        { id: 'null', type: 'null', value: null },
+        { id: 'real', type: 'real', value: 2.5 },
+        { id: 'text', type: 'text', value: '42' },
+        { id: 'true', type: 'integer', value: 1 },
+      ]);
+    } finally {
+      await env.DB.exec('DROP TABLE d1_rows_untyped');
+    }
   });
 
   it('a hundred rows in one statement, though D1 allows only 100 bound parameters', async () => {

@@ -5,8 +5,10 @@
 // One thing goes sooner: the bodies of the webhook events a pool has acted on. They are most of
 // what D1 holds (a pool's every event, about 1.3 KB each: at 100,000 messages a day, some 300 MB a
 // day, so 90 days would pass D1's 10 GB), and once acted on their outcome lives in the messages
-// and opt-out records. They are cleared after PROCESSED_BODY_DAYS, a week, as long as the pool's
-// own inbox keeps them; the row (id, type, times, deliveries, outcome) stays for RETENTION_DAYS.
+// and opt-out records. They are cleared after PROCESSED_BODY_DAYS, a week, about when the pool's
+// own inbox forgets them too: after that the body is gone everywhere, and what it did stays. The
+// row (id, type, times, deliveries, outcome) stays for RETENTION_DAYS. The query names its index
+// (migration 0009), so apply the migrations before deploying, as the README's deploy steps do.
 // Bodies of events nothing acted on (no pool, quarantined, failed) are the only copy: kept.
 
 const BATCH = 5_000;
