@@ -87,6 +87,17 @@ async function simMessagesFor(edgeId: string): Promise<Json[]> {
   return (await simMessages()).filter((m) => m.edge_id === edgeId);
 }
 
+/** The 10 minutes an unknown send waits for its webhooks, and the alarm after, without waiting them. */
+async function tenMinutesPass(profileId: string, edgeId: string): Promise<void> {
+  await poolSql(
+    profileId,
+    'UPDATE outbox SET updated_at = updated_at - ? WHERE id = ?',
+    UNKNOWN_TIMEOUT_MS + 1000,
+    edgeId,
+  );
+  await runInDurableObject(poolStub(profileId), (instance) => instance.alarm());
+}
+
 const settled = (id: string, status = 'delivered', timeoutMs = 5000) =>
   eventually(async () => expect(await edgeStatus(id)).toBe(status), timeoutMs);
 
@@ -172,14 +183,7 @@ describe('row 14: Telnyx answers 5xx', () => {
     await fault({ target: 'api', kind: '500', count: 1, path: '/v2/messages' });
     const edgeId: string = (await send({ messaging_profile_id: pool.id, to: recipient(), text: 'lost?' })).body
       .errors[0].meta.edge_id;
-    // Ten minutes and a second pass, without waiting them.
-    await poolSql(
-      pool.id,
-      'UPDATE outbox SET updated_at = updated_at - ? WHERE id = ?',
-      UNKNOWN_TIMEOUT_MS + 1000,
-      edgeId,
-    );
-    await runInDurableObject(poolStub(pool.id), (instance) => instance.alarm());
+    await tenMinutesPass(pool.id, edgeId);
 
     const message = await edgeMessage(edgeId);
     expect(message.to[0].status).toBe('sending_failed');
@@ -198,13 +202,7 @@ describe('row 14: Telnyx answers 5xx', () => {
     await fault({ target: 'api', kind: '500_after', count: 1, path: '/v2/messages' });
     const answer = await send({ messaging_profile_id: pool.id, to: recipient(), text: 'out after all' });
     const edgeId: string = answer.body.errors[0].meta.edge_id;
-    await poolSql(
-      pool.id,
-      'UPDATE outbox SET updated_at = updated_at - ? WHERE id = ?',
-      UNKNOWN_TIMEOUT_MS + 1000,
-      edgeId,
-    );
-    await runInDurableObject(poolStub(pool.id), (instance) => instance.alarm());
+    await tenMinutesPass(pool.id, edgeId);
     expect((await edgeMessage(edgeId)).to[0].status).toBe('sending_failed');
     // The edge's own verdict is no outcome of the number's: Telnyx's, arriving late, is.
     await flush();
