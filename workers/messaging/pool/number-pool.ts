@@ -915,7 +915,6 @@ export class NumberPool extends DurableObject<Env> {
     await this.#armAlarm();
   }
 
-
   // --- Replies (HELP, STOP and START answers) ---------------------------------------------------
 
   async #reply(context: PoolContext, from: string, to: string, text: string): Promise<void> {
