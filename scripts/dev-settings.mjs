@@ -19,6 +19,13 @@ export const DEV_TELNYX_API_KEY = 'KEY_dev_not_a_secret';
  */
 export const DEV_FORWARD_SIGNING_SECRET = 'whsec_dGVsbnl4LWVkZ2UgZGV2IGZvcndhcmRpbmcga2V5LCBub3Qgc2VjcmV0';
 
+/**
+ * What `npm run dev` changes in the simulator's settings. The edge answers STOP, START and HELP
+ * itself, so the simulated account leaves opt-out handling to it, as a Telnyx profile should when
+ * the edge is in front (README: Messaging). `npm run phone -- reset` puts these back after a reset.
+ */
+export const DEV_SIM_SETTINGS = { stop_blocks: false };
+
 /** The bundle's secrets in development; TELNYX_PUBLIC_KEY is read from the running simulator. */
 export function devSecrets(simulatorPublicKey, simUrl = SIM_URL) {
   return {

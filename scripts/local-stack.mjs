@@ -4,7 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devSecrets } from './dev-settings.mjs';
+import { DEV_SIM_SETTINGS, devSecrets } from './dev-settings.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -95,12 +95,10 @@ export async function startStack({
     const keyResponse = await waitFor(`${simUrl}/sim/public-key`, 60_000, () => stopping);
     if (!keyResponse) throw new Error(`The simulator did not answer ${simUrl} within 60 s. Is port ${simPort} free?`);
     const { public_key: publicKey } = await keyResponse.json();
-    // The edge answers STOP, START and HELP itself, so the simulated account leaves opt-out
-    // handling to it, as a Telnyx profile should when the edge is in front (README: Messaging).
     await fetch(`${simUrl}/sim/settings`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ stop_blocks: false }),
+      body: JSON.stringify(DEV_SIM_SETTINGS),
     });
 
     // The bundle's D1 tables, created or brought up to date in the local database.

@@ -3,6 +3,7 @@
 import { c, CLI, keyValues, printKeyValues, say, table, UsageError } from './output.mjs';
 import { duration, JSON_OPTION, settingValue, wholeNumber } from './args.mjs';
 import { call } from './sim-client.mjs';
+import { DEV_SIM_SETTINGS } from '../dev-settings.mjs';
 
 export function printFaults(faults) {
   const what = (f) => {
@@ -145,10 +146,17 @@ export const BEND_COMMANDS = {
     group: 'Bend the simulator',
     usage: 'reset',
     summary: 'back to the seeded account; everything else cleared',
+    details: ['Then puts back what npm run dev sets (stop_blocks=false: STOP, START and HELP are left to the bundle).'],
     run: async (ctx) => {
       await call(ctx, 'POST', '/sim/reset');
+      await call(ctx, 'PATCH', '/sim/settings', { body: DEV_SIM_SETTINGS });
       const s = await call(ctx, 'GET', '/sim/state');
-      say(`Simulator reset: ${s.numbers.length} numbers, ${s.profiles.length} messaging profiles, default settings.`);
+      say(
+        `Simulator reset: ${s.numbers.length} numbers, ${s.profiles.length} messaging profiles, default settings`,
+        `but ${Object.entries(DEV_SIM_SETTINGS)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(', ')}, as npm run dev sets it.`,
+      );
     },
   },
   clock: {
