@@ -57,7 +57,11 @@ async function callIn(ctx) {
   );
   const { view } = await followCall(ctx, { leg: ids.call_control_id, session: ids.call_session_id, ...follow });
   if (view?.record?.outcome === 'rejected: no flow' || view?.state?.outcome === 'rejected: no flow')
-    say(c.dim(`  Give ${to} a flow: ${CLI} flow load docs/example-flow.json`));
+    say(
+      c.dim(
+        `  Give ${to} a flow: put it in a flow's "numbers" and load that (${CLI} help flow load), or load a flow with id "default" for every number no flow claims.`,
+      ),
+    );
 }
 
 async function dialOut(ctx) {
