@@ -250,7 +250,11 @@ export class NumberPool extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#sql.exec(POOL_SCHEMA);
+    // What this instance remembers of the storage just wiped goes too: a send arriving before
+    // the pool's record is gone must write its context again, or the alarm would have none.
     this.#index = undefined;
+    this.#contextJson = undefined;
+    this.#alarmAt = undefined;
   }
 
   // --- Opt-outs -------------------------------------------------------------------------------
@@ -423,6 +427,17 @@ export class NumberPool extends DurableObject<Env> {
       detail: `${recipient} has opted out of this messaging profile; messages to it are blocked until it sends START.`,
       source: { pointer: '/to' },
     });
+  }
+  /** A send whose recipient opted out while it waited: failed, as Telnyx's 40300 would fail it. */
+  #failBlocked(context: PoolContext, row: OutboxRow, recipient: string): PoolResult<never> {
+    const blocked = this.#blocked(recipient);
+    this.#update(row, {
+      state: 'failed',
+      status: 'sending_failed',
+      errors: JSON.stringify(blocked.ok ? [] : blocked.errors),
+    });
+    this.#recordRow(context, row);
+    return blocked;
   }
 
   #chooseSender(context: PoolContext, request: SendRequest): PoolResult<{ sender: string; chosenByPool: boolean }> {
@@ -597,8 +612,21 @@ export class NumberPool extends DurableObject<Env> {
    * request is under way (the object takes other work while it waits), so whatever Telnyx answers
    * is checked against what the row knows by then: a settled row is never set back.
    */
-  async #deliverNow(context: PoolContext, row: OutboxRow): Promise<PoolResult<Message>> {
+  async #deliverNow(context: PoolContext, given: OutboxRow): Promise<PoolResult<Message>> {
+    // The row as it is now, not as the caller read it: the alarm reads its batch once and then
+    // waits on Telnyx for each row, and a cancel, the pool's deletion, a STOP or Telnyx's 429 may
+    // come in between. (No await separates this check from the row turning `sending` below.)
+    const row = this.#first<OutboxRow>('SELECT * FROM outbox WHERE id = ?', given.id);
+    if (row === undefined || row.state !== 'queued') return { ok: true, value: this.#messageOf(row ?? given) };
     const request = JSON.parse(row.request) as SendRequest;
+    if (row.kind === 'send' && this.#optedOut(request.to)) return this.#failBlocked(context, row, request.to);
+    const pausedUntil = this.#getValue<number>('paused_until') ?? 0;
+    if (pausedUntil > Date.now()) {
+      this.#update(row, { due_at: pausedUntil, reserved: 0 });
+      this.#recordRow(context, row);
+      await this.#armAlarm();
+      return { ok: true, value: this.#messageOf(row) };
+    }
     const client = this.#client();
     if (client instanceof ApiError) {
       // Nothing left: the row waits for the configuration to be fixed, and is not lost.
@@ -1026,22 +1054,35 @@ export class NumberPool extends DurableObject<Env> {
           payload: envelope.data?.payload ?? {},
           edgeId: row.edge_id,
         };
-        const outcome = await this.#handle(context, event);
-        if (outcome.forwardUrl !== null) {
+        // Acted on already, only its forward failed: a second go must not act again (a second
+        // HELP reply, or a START undoing the STOP that came after it). Only the forward is retried.
+        const acted = this.#first<{ forward_url: string | null }>(
+          'SELECT forward_url FROM inbox_acted WHERE event_id = ?',
+          row.event_id,
+        );
+        let forwardUrl = acted?.forward_url ?? null;
+        if (acted === undefined) {
+          const outcome = await this.#handle(context, event);
+          forwardUrl = outcome.forwardUrl;
+          this.#sql.exec(
+            'UPDATE inbox SET actions = ? WHERE event_id = ?',
+            JSON.stringify(outcome.actions),
+            row.event_id,
+          );
+          this.#sql.exec('INSERT INTO inbox_acted (event_id, forward_url) VALUES (?, ?)', row.event_id, forwardUrl);
+        }
+        if (forwardUrl !== null) {
           await enqueueForward(this.env, {
             id: row.event_id,
-            url: outcome.forwardUrl,
+            url: forwardUrl,
             body: row.body,
             profile_id: context.profile.id,
             event_type: row.event_type,
             created_at: row.occurred_at ?? new Date(row.received_at).toISOString(),
           });
         }
-        this.#sql.exec(
-          "UPDATE inbox SET state = 'done', actions = ? WHERE event_id = ?",
-          JSON.stringify(outcome.actions),
-          row.event_id,
-        );
+        this.#sql.exec("UPDATE inbox SET state = 'done' WHERE event_id = ?", row.event_id);
+        this.#sql.exec('DELETE FROM inbox_acted WHERE event_id = ?', row.event_id);
       } catch (error) {
         // Left pending for the next alarm, up to a limit: one bad event must not block the rest.
         const attempts = row.attempts + 1;
@@ -1102,6 +1143,10 @@ export class NumberPool extends DurableObject<Env> {
     this.#prunedAt = now;
     this.#sql.exec('DELETE FROM inbox WHERE received_at < ? AND recorded = 1', now - INBOX_KEEP_MS);
     this.#sql.exec('DELETE FROM inbound_messages WHERE received_at < ?', now - INBOX_KEEP_MS);
+    // An event that failed for good (its forward never queued) leaves its mark here.
+    this.#sql.exec(
+      "DELETE FROM inbox_acted WHERE event_id NOT IN (SELECT event_id FROM inbox WHERE state = 'pending')",
+    );
     // Messages that are settled or never left; the D1 records keep their history for reports.
     this.#sql.exec(
       "DELETE FROM outbox INDEXED BY outbox_created WHERE created_at < ? AND state IN ('sent', 'failed', 'cancelled')",
@@ -1355,17 +1400,19 @@ export class NumberPool extends DurableObject<Env> {
       now,
       ALARM_BATCH,
     );
-    for (const row of due) {
+    for (const listed of due) {
+      // Read again: each delivery below waits on Telnyx, and meanwhile a row further down the list
+      // may have been cancelled or settled. Writing the listed copy back would undo that.
+      const row = this.#first<OutboxRow>(
+        "SELECT * FROM outbox WHERE id = ? AND state IN ('scheduled', 'queued') AND due_at <= ?",
+        listed.id,
+        now,
+      );
+      if (row === undefined) continue;
       const request = JSON.parse(row.request) as SendRequest;
       // Someone may have opted out while the message waited.
       if (row.kind === 'send' && this.#optedOut(request.to)) {
-        const blocked = this.#blocked(request.to);
-        this.#update(row, {
-          state: 'failed',
-          status: 'sending_failed',
-          errors: JSON.stringify(blocked.ok ? [] : blocked.errors),
-        });
-        this.#recordRow(context, row);
+        this.#failBlocked(context, row, request.to);
         continue;
       }
       if (!row.reserved) {

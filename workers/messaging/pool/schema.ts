@@ -99,6 +99,11 @@ CREATE TABLE IF NOT EXISTS inbound_messages (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS inbound_received ON inbound_messages (received_at);
+-- Inbox events acted on whose forward to the business is not queued yet: a retry forwards only.
+CREATE TABLE IF NOT EXISTS inbox_acted (
+  event_id TEXT PRIMARY KEY,
+  forward_url TEXT
+);
 -- Message records D1 refused, kept until a later alarm writes them (the newest of each message).
 CREATE TABLE IF NOT EXISTS unrecorded (
   id TEXT PRIMARY KEY,
