@@ -33,6 +33,8 @@ import {
   waitingFor,
   type Json,
 } from './call-support';
+import { testEnv as env } from '../support/test-env';
+import { flowKey } from '../../workers/voice/flows/store';
 
 const FLOW = {
   id: 'main',
@@ -263,6 +265,47 @@ describe('the CallSession evicted mid-call', () => {
   });
 });
 
+describe('a flow lookup that fails (KV unreadable)', () => {
+  /** Makes the stored flow unreadable: KV's JSON parse throws, as a failing KV read would. */
+  const breakFlow = () => env.CONFIG.put(flowKey(FLOW.id), '{ not json');
+  const mendFlow = () => env.CONFIG.put(flowKey(FLOW.id), JSON.stringify(storedFlow));
+  let storedFlow: unknown;
+
+  beforeEach(async () => {
+    storedFlow = await env.CONFIG.get(flowKey(FLOW.id), 'json');
+  });
+
+  it('is tried again, and the call goes on once the flow can be read', async () => {
+    await breakFlow();
+    const call = await callIn();
+    const stub = callSessionStub(call.call_session_id);
+    // The first lookup fails; the call rings on, waiting for the next.
+    await eventually(async () => {
+      const tasks = await runInDurableObject(stub, (_instance, state) =>
+        state.storage.sql.exec<{ state: string }>("SELECT state FROM tasks WHERE type = 'resolve_flow'").toArray(),
+      );
+      expect(tasks.map((t) => t.state)).toEqual(['failed']);
+    });
+    await mendFlow();
+    await waitingFor(call.call_session_id, 'digits', 10_000);
+    await farEnd(call.call_control_id, 'dtmf', { digits: '2' });
+    const view = await endedCall(call.call_session_id);
+    expect(view.record).toMatchObject({ outcome: 'completed', path: HOURS_PATH });
+  }, 20_000);
+
+  it('three failures: the call is refused within seconds, not left ringing', async () => {
+    await breakFlow();
+    const started = Date.now();
+    const call = await callIn();
+    const view = await endedCall(call.call_session_id, 15_000);
+    expect(view.record.outcome).toBe('rejected: no flow');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const inputs = timelineOf(view, 'event').map((e) => String(e.input ?? ''));
+    expect(inputs).toContain('flow: none (lookup failed)');
+    await mendFlow();
+  }, 20_000);
+});
+
 describe('a command Telnyx fails is resent with the same command_id and carried out once', () => {
   it('500 before acting (the first command, answer): resent, carried out once, the call goes on', async () => {
     await simFault({ target: 'api', kind: '500', count: 1, path: '/v2/calls/' });
@@ -307,6 +350,20 @@ describe('a command Telnyx fails is resent with the same command_id and carried 
     ]);
     expect(await executedAtSim(call.call_control_id)).toEqual(['answer', 'speak', 'gather_using_speak', 'transfer']);
   });
+
+  it('429 with a wait (the transfer): sent again once Telnyx allows, not taken for a refusal that hangs up', async () => {
+    const call = await callIn();
+    await waitingFor(call.call_session_id, 'digits');
+    const path = actionPath(call.call_control_id, 'transfer');
+    await simFault({ target: 'api', kind: '429', count: 1, path, reset_seconds: 2 });
+    await farEnd(call.call_control_id, 'dtmf', { digits: '1' });
+    const view = await bridged(call.call_session_id);
+    expect(view.state).toMatchObject({ outcome: 'transferred' });
+    expect((await simRequests(path)).map((r) => r.status)).toEqual([429, 200]);
+    const sent = timelineOf(view, 'command').filter((c) => c.action === 'transfer');
+    expect(sent[0].result).toMatch(/^rate limited .*sending again in 2 s$/);
+    expect(sent.at(-1)).toMatchObject({ result: 'ok', command_id: sent[0].command_id });
+  }, 15_000);
 
   it('no answer within 500 ms (a slow speak): resent at once, carried out once; the slow copy is a duplicate', async () => {
     const call = await callIn();

@@ -183,6 +183,11 @@ describe('a bad dial is refused before anything is dialled', () => {
       '/to',
     ],
     [
+      'several destinations, even without a flow (the edge follows one main leg per call)',
+      { connection_id: APPLICATION, from: OUR_NUMBER, to: [CUSTOMER, '+12065550143'] },
+      '/to',
+    ],
+    [
       'flow_id with a client_state of its own',
       { connection_id: APPLICATION, from: OUR_NUMBER, to: CUSTOMER, flow_id: 'reminder', client_state: 'aGk=' },
       '/client_state',

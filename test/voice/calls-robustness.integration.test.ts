@@ -177,7 +177,8 @@ describe('storage', () => {
     expect((await edge(`/calls/${encodeURIComponent(call.call_session_id)}`)).status).toBe(200);
   });
 
-  it('a call whose hangup never comes is recorded as unfinished and cleared in the end', async () => {
+  /** A call Telnyx goes silent on after call.initiated, 48 hours on: its cleanup is due. */
+  async function callPastItsLifetime() {
     await simFault({ target: 'webhooks', kind: 'drop', count: 1000 }); // nothing reaches the bundle now
     const call = await callIn();
     // Only call.initiated, delivered by hand: the call is answered, then Telnyx goes silent.
@@ -217,12 +218,51 @@ describe('storage', () => {
       state.storage.sql.exec("UPDATE tasks SET state = 'done' WHERE state = 'pending'");
       await state.storage.setAlarm(Date.now() + 60_000); // run below, by hand
     });
+    return { call, stub };
+  }
+
+  it('a call whose hangup never comes is recorded as unfinished and cleared in the end', async () => {
+    const { call, stub } = await callPastItsLifetime();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const row = await env.DB.prepare('SELECT status, outcome FROM calls WHERE session_id = ?')
       .bind(call.call_session_id)
       .first();
     expect(row).toEqual({ status: 'ended', outcome: 'unfinished: no hangup was received' });
     expect(ok(await edge('/calls/active'))).toEqual([]);
+  });
+
+  it('when D1 refuses that last record, the call is kept until a retry writes it, then cleared', async () => {
+    const { call, stub } = await callPastItsLifetime();
+    await env.DB.exec('ALTER TABLE calls RENAME TO calls_away');
+    try {
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+    } finally {
+      await env.DB.exec('ALTER TABLE calls_away RENAME TO calls');
+    }
+    // Not cleared: the call is still there to be recorded, with its record waiting to be retried.
+    expect((await edge(`/calls/${encodeURIComponent(call.call_session_id)}`)).status).toBe(200);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const retries = JSON.parse(
+        (state.storage.sql.exec("SELECT value FROM kv WHERE key = 'retries'").toArray()[0] as { value: string }).value,
+      ) as Array<{ at: number; task: { type: string } }>;
+      expect(retries.map((r) => r.task.type)).toEqual(['record']);
+      state.storage.sql.exec(
+        "UPDATE kv SET value = ? WHERE key = 'retries'",
+        JSON.stringify(retries.map((r) => ({ ...r, at: 1 }))),
+      );
+      await state.storage.setAlarm(Date.now() + 60_000); // run below, by hand
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true); // the record is written
+    const row = await env.DB.prepare('SELECT status, outcome FROM calls WHERE session_id = ?')
+      .bind(call.call_session_id)
+      .first();
+    expect(row).toEqual({ status: 'ended', outcome: 'unfinished: no hangup was received' });
+    await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now() + 60_000));
+    await runDurableObjectAlarm(stub); // and the call's storage is cleared (D1 keeps its record)
+    const tables = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'call'").toArray(),
+    );
+    expect(tables).toEqual([]);
   });
 
   it('GET /calls with an odd id is a 404 in Telnyx shape and makes no Durable Object storage', async () => {

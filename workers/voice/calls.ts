@@ -48,19 +48,21 @@ async function dial(request: EdgeRequest, env: Env): Promise<Response> {
     });
   }
 
+  // Telnyx rings a list of destinations at once and the first to answer takes the call. The
+  // edge follows each call as one main leg and its transfers, so it would take the first leg to
+  // ring for the main one, and hang up the one that answered when Telnyx ends the others. One
+  // destination per call until that is modelled.
+  if (Array.isArray(to) && to.length > 1) {
+    throw unprocessable('10015', 'Invalid parameter', 'The edge dials one destination per call, not a list.', {
+      pointer: '/to',
+    });
+  }
   const { flow_id: flowId, ...telnyxBody } = body;
   let clientState = body.client_state;
   if (flowId !== undefined) {
     if (typeof flowId !== 'string' || (await getFlow(env, flowId)) === undefined) {
       throw unprocessable('10015', 'Invalid flow', `No flow with id ${String(flowId)}; create it at POST /flows.`, {
         pointer: '/flow_id',
-      });
-    }
-    // Several destinations ring at once and the first to answer takes the call: the flow would
-    // not know which leg is its own until then. One destination per call that runs a flow.
-    if (Array.isArray(to) && to.length > 1) {
-      throw unprocessable('10015', 'Invalid parameter', "A call with 'flow_id' dials one destination, not a list.", {
-        pointer: '/to',
       });
     }
     // The edge's flow rides in client_state, which Telnyx echoes on the call's events; and the

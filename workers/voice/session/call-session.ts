@@ -78,6 +78,13 @@ const SIDE_TASKS = "'record', 'forward_recording', 'forward_event'";
  * Telnyx's 60 s command_id window. Only then does the flow give up on it.
  */
 const COMMAND_RESEND_MS = 2_000;
+/**
+ * A flow lookup that failed (KV or D1 unavailable) is tried again this much later, up to
+ * FLOW_LOOKUP_ATTEMPTS times in all; then the call goes on with no flow (refused if incoming), so
+ * it reaches a decision rather than ringing until its deadline or, dialled out, waiting for ever.
+ */
+const FLOW_LOOKUP_RETRY_MS = 2_000;
+const FLOW_LOOKUP_ATTEMPTS = 3;
 const COMMAND_ATTEMPTS = 5;
 /** How long a finished call's storage is kept for GET /calls/{id} before it is deleted. */
 export const KEEP_AFTER_END_MS = 24 * 3_600_000;
@@ -93,7 +100,14 @@ type Task =
       /** 1 for the first sending; a command Telnyx did not answer is sent again, up to COMMAND_ATTEMPTS. */
       attempt?: number;
     }
-  | { type: 'resolve_flow'; called: string | null; connection_id: string | null; flow_id: string | null }
+  | {
+      type: 'resolve_flow';
+      called: string | null;
+      connection_id: string | null;
+      flow_id: string | null;
+      /** 1 for the first lookup; one that failed (KV or D1 unavailable) is tried again. */
+      attempt?: number;
+    }
   | { type: 'ask'; url: string; deadline_ms: number; context: Record<string, unknown>; step: number }
   | { type: 'forward_recording'; url: string; body: Record<string, unknown> }
   /** An event as Telnyx sent it, to the call's connection's forward_url if it has one. */
@@ -478,6 +492,20 @@ export class CallSession extends DurableObject<Env> {
       // every time: logged, not retried.
       const permanent = error instanceof TypeError || error instanceof RangeError;
       if (RETRIED.has(task.type) && !permanent) this.#retryLater(task);
+      if (task.type === 'resolve_flow') {
+        const attempt = task.attempt ?? 1;
+        if (attempt < FLOW_LOOKUP_ATTEMPTS) {
+          this.#retryLater({ ...task, attempt: attempt + 1 }, FLOW_LOOKUP_RETRY_MS);
+        } else {
+          this.#finish(seq, 'failed', result);
+          const detail = error instanceof Error ? error.message : String(error);
+          this.#apply(
+            { type: 'flow_resolved', flow: null, source: `the flow could not be looked up (${detail})` },
+            'flow: none (lookup failed)',
+          );
+          return;
+        }
+      }
     }
     this.#finish(seq, failed ? 'failed' : 'done', result);
   }
@@ -549,9 +577,12 @@ export class CallSession extends DurableObject<Env> {
       // No answer, or a 5xx, even after the client's own resends: Telnyx may well have carried it
       // out. Sent again a little later with the same command_id (which Telnyx dedupes for 60 s)
       // rather than given up on, which would hang up a caller because Telnyx was slow.
-      const unknown = !ended && (!(error instanceof TelnyxApiError) || error.outcome === 'unknown');
+      // Telnyx's rate limit (429) refused nothing for good: sent again once it allows, as above.
+      const limited = error instanceof TelnyxApiError && error.status === 429;
+      const unknown = !ended && (!(error instanceof TelnyxApiError) || error.outcome === 'unknown' || limited);
       const attempt = task.attempt ?? 1;
       const resend = unknown && attempt < COMMAND_ATTEMPTS;
+      const resendMs = Math.max(COMMAND_RESEND_MS, (limited && error.retryAfterMs) || 0);
       const detail = error instanceof Error ? error.message : String(error);
       this.#timeline('command', {
         action: task.action,
@@ -560,7 +591,7 @@ export class CallSession extends DurableObject<Env> {
         result: ended
           ? 'the call had already ended'
           : resend
-            ? `no answer (${detail}); sending again in ${COMMAND_RESEND_MS / 1000} s`
+            ? `${limited ? 'rate limited' : 'no answer'} (${detail}); sending again in ${resendMs / 1000} s`
             : `failed: ${detail}`,
         sent_at: new Date(started).toISOString(),
         ms: Date.now() - started,
@@ -572,7 +603,7 @@ export class CallSession extends DurableObject<Env> {
           `${task.action}: the call had ended`,
         );
       } else if (resend) {
-        this.#retryLater({ ...task, attempt: attempt + 1 }, COMMAND_RESEND_MS);
+        this.#retryLater({ ...task, attempt: attempt + 1 }, resendMs);
       } else {
         log.warn('call_command_failed', { session: this.#state?.session_id, action: task.action, error });
         this.#apply({ type: 'command_failed', step: task.step, action: task.action, detail }, `${task.action} failed`);
@@ -637,7 +668,10 @@ export class CallSession extends DurableObject<Env> {
     this.#requeueDueRetries();
     await this.#pump();
     const cleanup = this.#getValue<number>('cleanup_at');
-    const busy = this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0;
+    // Not while anything is still to run or to be tried again (a record D1 refused, say).
+    const busy =
+      this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0 ||
+      (this.#getValue<unknown[]>('retries') ?? []).length > 0;
     if (cleanup !== undefined && cleanup <= Date.now() && !busy) {
       if (this.#state !== null && this.#state.status !== 'ended') {
         // No hangup ever came: the record must not say "active" for ever.
@@ -648,9 +682,16 @@ export class CallSession extends DurableObject<Env> {
           ended_at: now,
           outcome: this.#state.outcome ?? 'unfinished: no hangup was received',
         };
-        await writeCallRecord(this.env.DB, callRecord(this.#state, now)).catch((error: unknown) =>
-          log.error('call_record_failed_at_cleanup', { session: this.#state?.session_id, error }),
-        );
+        this.#sql.exec('UPDATE call SET state = ? WHERE id = 1', JSON.stringify(this.#state));
+        try {
+          await writeCallRecord(this.env.DB, callRecord(this.#state, now));
+        } catch (error) {
+          // Kept until the record is written: the retry's alarm comes back to clean up after it.
+          log.error('call_record_failed_at_cleanup', { session: this.#state.session_id, error });
+          this.#retryLater({ type: 'record' });
+          await this.#armAlarm();
+          return;
+        }
       }
       await this.ctx.storage.deleteAll();
       this.#state = null;
