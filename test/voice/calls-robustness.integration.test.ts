@@ -154,6 +154,27 @@ describe('a slow Telnyx', () => {
   }, 40_000);
 });
 
+describe('a slow Telnyx at the start of a call', () => {
+  it('an answer unanswered three times over holds the commands behind it: the speak does not overtake it', async () => {
+    // The first three requests to any call: the answer's three quick sendings, each unanswered.
+    await simFault({ target: 'api', kind: 'slow', count: 3, delay_ms: 700, path: '/v2/calls/' });
+    const call = await callIn();
+    await waitingFor(call.call_session_id, 'digits', 20_000);
+    await farEnd(call.call_control_id, 'dtmf', { digits: '1' });
+    const ended = await endedCall(call.call_session_id, 20_000);
+    expect(ended.record).toMatchObject({ outcome: 'completed', path: ['greet', 'menu', 'hours', 'bye'] });
+    const commands = timelineOf(ended, 'command');
+    expect(commands[0]).toMatchObject({
+      action: 'answer',
+      result: expect.stringMatching(/^no answer .*sending again/),
+    });
+    expect(commands.filter((c) => /^failed/.test(c.result))).toEqual([]);
+    // Nothing went out between the answer's first try and its resend.
+    expect(commands.slice(0, 2).map((c) => c.action)).toEqual(['answer', 'answer']);
+    expect(await executedAtSim(call.call_control_id)).toEqual(['answer', 'gather_using_speak', 'speak', 'hangup']);
+  }, 40_000);
+});
+
 describe('storage', () => {
   it('after the cleanup the same object takes a late event and answers GET, without a 500', async () => {
     const call = await callIn();

@@ -85,6 +85,8 @@ const COMMAND_RESEND_MS = 2_000;
  */
 const FLOW_LOOKUP_RETRY_MS = 2_000;
 const FLOW_LOOKUP_ATTEMPTS = 3;
+/** What #command returns for a command kept pending to be sent again (its task is not finished). */
+const KEPT_FOR_RESEND = Symbol('kept for resend');
 const COMMAND_ATTEMPTS = 5;
 /** How long a finished call's storage is kept for GET /calls/{id} before it is deleted. */
 export const KEEP_AFTER_END_MS = 24 * 3_600_000;
@@ -99,6 +101,8 @@ type Task =
       command_id: string;
       /** 1 for the first sending; a command Telnyx did not answer is sent again, up to COMMAND_ATTEMPTS. */
       attempt?: number;
+      /** When it is to be sent again (ms): until then the call's own tasks wait behind it, in order. */
+      not_before?: number;
     }
   | {
       type: 'resolve_flow';
@@ -259,8 +263,10 @@ export class CallSession extends DurableObject<Env> {
       return true;
     }
     const task = this.#nextTask(false);
-    if (task !== undefined) {
-      await this.#run(task.seq, JSON.parse(task.payload) as Task);
+    const parsed = task === undefined ? undefined : (JSON.parse(task.payload) as Task);
+    // A command waiting to be sent again holds the call's line; events and side tasks go on.
+    if (task !== undefined && !(parsed!.type === 'command' && (parsed!.not_before ?? 0) > Date.now())) {
+      await this.#run(task.seq, parsed!);
       return true;
     }
     // By the time it happened, not by its text: Telnyx's timestamps may differ in precision or
@@ -434,7 +440,8 @@ export class CallSession extends DurableObject<Env> {
     try {
       switch (task.type) {
         case 'command':
-          result = await this.#command(task);
+          result = await this.#command(seq, task);
+          if (result === KEPT_FOR_RESEND) return;
           break;
         case 'resolve_flow': {
           const { flow, source } = await this.#resolveFlow(task);
@@ -540,7 +547,7 @@ export class CallSession extends DurableObject<Env> {
   }
 
   /** Sends one command (resent with the same command_id on a 5xx or silence, by the client). */
-  async #command(task: Extract<Task, { type: 'command' }>): Promise<unknown> {
+  async #command(seq: number, task: Extract<Task, { type: 'command' }>): Promise<unknown> {
     const leg = this.#state?.legs[task.leg];
     if (leg === undefined || leg.state === 'hangup') {
       // The leg ended after the command was decided: never command a call that has ended.
@@ -603,7 +610,11 @@ export class CallSession extends DurableObject<Env> {
           `${task.action}: the call had ended`,
         );
       } else if (resend) {
-        this.#retryLater({ ...task, attempt: attempt + 1 }, resendMs);
+        // It stays first in the call's line: a later command of the flow (a speak after an answer
+        // Telnyx has not confirmed) must not overtake it and fail on a call not yet answered.
+        const again = { ...task, attempt: attempt + 1, not_before: Date.now() + resendMs };
+        this.#sql.exec('UPDATE tasks SET payload = ? WHERE seq = ?', JSON.stringify(again), seq);
+        return KEPT_FOR_RESEND;
       } else {
         log.warn('call_command_failed', { session: this.#state?.session_id, action: task.action, error });
         this.#apply({ type: 'command_failed', step: task.step, action: task.action, detail }, `${task.action} failed`);
@@ -704,6 +715,11 @@ export class CallSession extends DurableObject<Env> {
       this.#sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM deadlines').toArray()[0]?.at ?? undefined,
       this.#getValue<number>('cleanup_at'),
       ...(this.#getValue<Array<{ at: number }>>('retries') ?? []).map((r) => r.at),
+      this.#sql
+        .exec<{ at: number | null }>(
+          "SELECT MIN(json_extract(payload, '$.not_before')) AS at FROM tasks WHERE state = 'pending'",
+        )
+        .toArray()[0]?.at ?? undefined,
       extra,
     ].filter((t): t is number => typeof t === 'number');
     const pending =
