@@ -604,6 +604,20 @@ describe('Idempotency-Key', () => {
     expect(retry.body.data.id).toBe(first.body.data.id);
   });
 
+  it('a repeat after a queued send has left names it by the id the first answer gave (the edge id)', async () => {
+    const pool = await createPool({}, [{ phone_number: N1, mps: 1 }]);
+    ok(await send({ messaging_profile_id: pool.id, from: N1, to: TO, text: 'takes the slot' }));
+    const body = { messaging_profile_id: pool.id, from: N1, to: TO, text: 'waits its turn' };
+    const first = ok(await send(body, { 'idempotency-key': 'queued-1' }));
+    expect(first.to[0].status).toBe('queued');
+    // It leaves a second later; from then on the message carries Telnyx's id.
+    await eventually(async () => expect(await simSends()).toHaveLength(2));
+    await eventually(async () => expect((await edgeMessage(first.id as string)).id).not.toBe(first.id));
+    const repeat = ok(await send(body, { 'idempotency-key': 'queued-1' }));
+    expect(repeat.id).toBe(first.id);
+    expect(await simSends()).toHaveLength(2);
+  });
+
   it('a key is per pool: the same key in another pool is another send', async () => {
     const a = await createPool({}, [N1]);
     const b = await createPool({}, [N2]);

@@ -352,7 +352,17 @@ export class NumberPool extends DurableObject<Env> {
 
   async send(context: PoolContext, request: SendRequest): Promise<PoolResult<Message>> {
     try {
-      return await this.#send(context, request);
+      const result = await this.#send(context, request);
+      // The id the first answer to a key gave (the edge's, if the send waited; else Telnyx's):
+      // a repeat names the message by it too, whatever the message has become since.
+      if (request.idempotencyKey !== null && result.ok && typeof result.value.id === 'string') {
+        this.#sql.exec(
+          'INSERT INTO idempotent_answers (idempotency_key, answered_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+          request.idempotencyKey,
+          result.value.id,
+        );
+      }
+      return result;
     } finally {
       // Written after the answer, not before it.
       this.ctx.waitUntil(this.#flushRecords());
@@ -371,10 +381,18 @@ export class NumberPool extends DurableObject<Env> {
       if (earlier) {
         // Still on its way to Telnyx: wait for that answer, so both callers get the same message id.
         const pending = this.#inFlight.get(earlier.id);
-        return pending ? await pending : this.#resultOf(earlier);
+        const result = pending ? await pending : this.#resultOf(earlier);
+        const answered = this.#first<{ answered_id: string }>(
+          'SELECT answered_id FROM idempotent_answers WHERE idempotency_key = ?',
+          request.idempotencyKey,
+        )?.answered_id;
+        return result.ok && answered !== undefined && result.value.id !== answered
+          ? { ok: true, value: { ...result.value, id: answered } }
+          : result;
       }
       // An expired key may be reused.
       this.#sql.exec('UPDATE outbox SET idempotency_key = NULL WHERE idempotency_key = ?', request.idempotencyKey);
+      this.#sql.exec('DELETE FROM idempotent_answers WHERE idempotency_key = ?', request.idempotencyKey);
     }
     // A deployment that cannot reach Telnyx says so now, rather than accepting sends it cannot make.
     const client = this.#client();
@@ -1143,6 +1161,9 @@ export class NumberPool extends DurableObject<Env> {
     this.#prunedAt = now;
     this.#sql.exec('DELETE FROM inbox WHERE received_at < ? AND recorded = 1', now - INBOX_KEEP_MS);
     this.#sql.exec('DELETE FROM inbound_messages WHERE received_at < ?', now - INBOX_KEEP_MS);
+    this.#sql.exec(
+      'DELETE FROM idempotent_answers WHERE idempotency_key NOT IN (SELECT idempotency_key FROM outbox WHERE idempotency_key IS NOT NULL)',
+    );
     // An event that failed for good (its forward never queued) leaves its mark here.
     this.#sql.exec(
       "DELETE FROM inbox_acted WHERE event_id NOT IN (SELECT event_id FROM inbox WHERE state = 'pending')",

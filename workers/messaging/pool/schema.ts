@@ -104,6 +104,11 @@ CREATE TABLE IF NOT EXISTS inbox_acted (
   event_id TEXT PRIMARY KEY,
   forward_url TEXT
 );
+-- The message id the first answer to an Idempotency-Key gave, which a repeat gives too.
+CREATE TABLE IF NOT EXISTS idempotent_answers (
+  idempotency_key TEXT PRIMARY KEY,
+  answered_id TEXT NOT NULL
+);
 -- Message records D1 refused, kept until a later alarm writes them (the newest of each message).
 CREATE TABLE IF NOT EXISTS unrecorded (
   id TEXT PRIMARY KEY,
