@@ -199,7 +199,8 @@ describe('storage', () => {
   });
 
   /** A call Telnyx goes silent on after call.initiated, 48 hours on: its cleanup is due. */
-  async function callPastItsLifetime() {
+  /** A call whose webhooks no longer reach the bundle, after its call.initiated (delivered by hand). */
+  async function silentCall() {
     await simFault({ target: 'webhooks', kind: 'drop', count: 1000 }); // nothing reaches the bundle now
     const call = await callIn();
     // Only call.initiated, delivered by hand: the call is answered, then Telnyx goes silent.
@@ -227,6 +228,11 @@ describe('storage', () => {
       arrivedAt: Date.now(),
     });
     await stub.settle();
+    return { call, stub };
+  }
+
+  async function callPastItsLifetime() {
+    const { call, stub } = await silentCall();
     const cleanupAt = await runInDurableObject(stub, (_instance, state) =>
       Number(
         (state.storage.sql.exec("SELECT value FROM kv WHERE key = 'cleanup_at'").toArray()[0] as { value: string })
@@ -284,6 +290,51 @@ describe('storage', () => {
       state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'call'").toArray(),
     );
     expect(tables).toEqual([]);
+  });
+
+  it('an answer and a hangup both waiting: the answer (which happened first) is taken first, for the record', async () => {
+    const { call, stub } = await silentCall();
+    const at = Date.now();
+    const event = (type: string, offsetMs: number) => ({
+      id: crypto.randomUUID(),
+      type,
+      occurred: new Date(at + offsetMs).toISOString(),
+      body: JSON.stringify({
+        data: {
+          event_type: type,
+          occurred_at: new Date(at + offsetMs).toISOString(),
+          payload: {
+            call_control_id: call.call_control_id,
+            call_leg_id: call.call_leg_id,
+            call_session_id: call.call_session_id,
+            hangup_cause: 'normal_clearing',
+            hangup_source: 'caller',
+          },
+        },
+      }),
+    });
+    // Both stored before the call's object gets to them (as when Telnyx delivers them together).
+    await runInDurableObject(stub, (_instance, state) => {
+      for (const e of [event('call.hangup', 900), event('call.answered', 100)]) {
+        state.storage.sql.exec(
+          "INSERT INTO events (event_id, event_type, occurred_at, received_at, body, state) VALUES (?, ?, ?, ?, ?, 'pending')",
+          e.id,
+          e.type,
+          e.occurred,
+          Date.now(),
+          e.body,
+        );
+      }
+    });
+    await stub.settle();
+    const view = await edgeCall(call.call_session_id);
+    const taken = timelineOf(view, 'event').filter((e) => /call\.(answered|hangup)/.test(String(e.event_type ?? '')));
+    expect(taken.map((e) => [e.event_type, e.result])).toEqual([
+      ['call.answered', 'applied'],
+      ['call.hangup', 'applied'],
+    ]);
+    expect(view.state.legs[0].answered_at).not.toBeNull();
+    expect(view.record.answered_at).not.toBeNull();
   });
 
   it('GET /calls with an odd id is a 404 in Telnyx shape and makes no Durable Object storage', async () => {

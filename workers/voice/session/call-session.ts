@@ -244,8 +244,8 @@ export class CallSession extends DurableObject<Env> {
 
   /**
    * Does one thing, in this order of precedence:
-   *   - a pending hangup: it does not depend on order, and must stop commands still queued for a
-   *     caller who has gone;
+   *   - a pending hangup (after the pending events that happened before it): it must stop commands
+   *     still queued for a caller who has gone;
    *   - a pending task of the call itself (flow lookup, command, question to the business);
    *   - the earliest pending event;
    *   - a task on the side (the D1 record, a forward), which must never hold up the call;
@@ -259,7 +259,17 @@ export class CallSession extends DurableObject<Env> {
       )
       .toArray()[0];
     if (hangup !== undefined) {
-      this.#takeEvent(hangup);
+      // What happened before it is taken first (an answer, a bridge: the record needs them), still
+      // ahead of every queued command, which the hangup then skips.
+      const before = this.#sql
+        .exec<EventRow>(
+          `SELECT event_id, event_type, occurred_at, received_at, body FROM events
+           WHERE state = 'pending' AND event_type != 'call.hangup' AND julianday(occurred_at) < julianday(?)
+           ORDER BY julianday(occurred_at), received_at LIMIT 1`,
+          hangup.occurred_at,
+        )
+        .toArray()[0];
+      this.#takeEvent(before ?? hangup);
       return true;
     }
     const task = this.#nextTask(false);
@@ -711,10 +721,16 @@ export class CallSession extends DurableObject<Env> {
 
   /** The alarm at the earliest of: a deadline, the cleanup, and `extra` (a safety net). */
   async #armAlarm(extra?: number): Promise<void> {
+    // A cleanup that is due waits for what is still to run or to be retried (its own times are
+    // below); set for the past meanwhile, the alarm would fire again and again until then.
+    const retries = this.#getValue<Array<{ at: number }>>('retries') ?? [];
+    const waiting =
+      retries.length > 0 || this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0;
+    const cleanup = this.#getValue<number>('cleanup_at');
     const times = [
       this.#sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM deadlines').toArray()[0]?.at ?? undefined,
-      this.#getValue<number>('cleanup_at'),
-      ...(this.#getValue<Array<{ at: number }>>('retries') ?? []).map((r) => r.at),
+      cleanup !== undefined && waiting ? Math.max(cleanup, Date.now() + SAFETY_MS) : cleanup,
+      ...retries.map((r) => r.at),
       this.#sql
         .exec<{ at: number | null }>(
           "SELECT MIN(json_extract(payload, '$.not_before')) AS at FROM tasks WHERE state = 'pending'",
