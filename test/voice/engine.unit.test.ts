@@ -514,6 +514,17 @@ describe('outbound calls and missing flows', () => {
     expect(call.state.outcome).toBe('failed: speak');
   });
 
+  it('two commands of one step refused (an answer, then its speak): one hangup, not two', () => {
+    const call = new Call().inbound().answered();
+    const step = call.state.step;
+    call.feed({ type: 'command_failed', step, action: 'answer', detail: '422' });
+    expect(call.commands()).toEqual(['hangup']);
+    call.feed({ type: 'command_failed', step, action: 'speak', detail: '422' });
+    expect(call.commands()).toEqual([]);
+    expect(call.last?.ignored).toBe('already hanging up');
+    expect(call.state.outcome).toBe('failed: answer');
+  });
+
   it('a flow that loops without waiting is stopped', () => {
     const loop = flow({
       greet: {

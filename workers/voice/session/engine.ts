@@ -685,6 +685,8 @@ class Run {
     if (s.status === 'ended') return 'call ended';
     if (input.step !== s.step) return 'a command of an earlier step';
     if (input.action === 'hangup' || input.action === 'reject') return 'hanging up failed; the call ends anyway';
+    // A second command of the step failed too (an answer, then its speak): the hangup is decided.
+    if (s.waiting.for === 'hangup') return 'already hanging up';
     // Waiting for an event the failed command would have caused would leave the caller in
     // silence: end the call plainly instead.
     this.#note(`${input.action} failed (${input.detail}); hanging up`);
