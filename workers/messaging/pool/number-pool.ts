@@ -1002,6 +1002,8 @@ export class NumberPool extends DurableObject<Env> {
       errors: null,
     };
     const slot = this.#reserve(context, from, request, now);
+    // A number whose queue already reaches past the 4-hour horizon still answers at once: a STOP
+    // or HELP reply hours late is worth less than one message over the number's rate.
     if (slot.ok) Object.assign(row, { due_at: slot.value, reserved: 1 });
     this.#insert(row, null);
     if (row.due_at <= now) await this.#deliver(context, row);
