@@ -1084,11 +1084,13 @@ export class NumberPool extends DurableObject<Env> {
         if (acted === undefined) {
           const outcome = await this.#handle(context, event);
           forwardUrl = outcome.forwardUrl;
-          this.#sql.exec(
-            'UPDATE inbox SET actions = ? WHERE event_id = ?',
-            JSON.stringify(outcome.actions),
-            row.event_id,
-          );
+          const actions = JSON.stringify(outcome.actions);
+          if (forwardUrl === null) {
+            // Nothing left that could fail: done in the same turn.
+            this.#sql.exec("UPDATE inbox SET state = 'done', actions = ? WHERE event_id = ?", actions, row.event_id);
+            continue;
+          }
+          this.#sql.exec('UPDATE inbox SET actions = ? WHERE event_id = ?', actions, row.event_id);
           this.#sql.exec('INSERT INTO inbox_acted (event_id, forward_url) VALUES (?, ?)', row.event_id, forwardUrl);
         }
         if (forwardUrl !== null) {
