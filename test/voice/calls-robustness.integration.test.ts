@@ -263,11 +263,11 @@ describe('storage', () => {
     await env.DB.exec('ALTER TABLE calls RENAME TO calls_away');
     try {
       expect(await runDurableObjectAlarm(stub)).toBe(true);
+      // Not cleared: the call is still there to be recorded, and to be read while D1 is down.
+      expect((await edge(`/calls/${encodeURIComponent(call.call_session_id)}`)).status).toBe(200);
     } finally {
       await env.DB.exec('ALTER TABLE calls_away RENAME TO calls');
     }
-    // Not cleared: the call is still there to be recorded, with its record waiting to be retried.
-    expect((await edge(`/calls/${encodeURIComponent(call.call_session_id)}`)).status).toBe(200);
     await runInDurableObject(stub, async (_instance, state) => {
       const retries = JSON.parse(
         (state.storage.sql.exec("SELECT value FROM kv WHERE key = 'retries'").toArray()[0] as { value: string }).value,
@@ -290,6 +290,15 @@ describe('storage', () => {
       state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'call'").toArray(),
     );
     expect(tables).toEqual([]);
+    // Forgotten by its object, the call is only in D1: with D1 down, 503 (not a 404, not a 500).
+    await env.DB.exec('ALTER TABLE calls RENAME TO calls_away');
+    try {
+      const answer = await edge(`/calls/${encodeURIComponent(call.call_session_id)}`);
+      expect(answer.status).toBe(503);
+      expect(answer.body.errors[0].title).toBe('Records unavailable');
+    } finally {
+      await env.DB.exec('ALTER TABLE calls_away RENAME TO calls');
+    }
   });
 
   it('an answer and a hangup both waiting: the answer (which happened first) is taken first, for the record', async () => {

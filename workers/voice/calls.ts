@@ -7,6 +7,7 @@
 
 import { ApiError, TelnyxCode, jsonResponse, notFound, unprocessable } from '../../shared/errors';
 import { readJsonObject } from '../../shared/http';
+import { log } from '../../shared/log';
 import { pageMeta, readPage } from '../../shared/paging';
 import { parsePhoneNumber } from '../../shared/phone';
 import { telnyxClientFromEnv } from '../../shared/telnyx/client';
@@ -133,11 +134,27 @@ export function registerCallRoutes(router: EdgeRouter): void {
     // Telnyx's call_session_id is a UUID; anything far from an id is no call, and must not make
     // a Durable Object exist.
     if (!/^[A-Za-z0-9_:.-]{1,128}$/.test(id)) throw notFound('No call session has that id.');
+    // The call's own object answers for a call under way even while D1 is down; only a call it
+    // has forgotten needs the record.
+    let recordUnreadable = false;
     const [record, view] = await Promise.all([
-      callRecordOf(env.DB, id),
+      callRecordOf(env.DB, id).catch((error: unknown) => {
+        recordUnreadable = true;
+        log.warn('call_record_unreadable', { session: id, error });
+        return null;
+      }),
       env.CALL_SESSION.get(env.CALL_SESSION.idFromName(id)).view(),
     ]);
-    if (record === null && view.state === null) throw notFound(`No call session ${id} went through the edge.`);
+    if (record === null && view.state === null) {
+      if (recordUnreadable) {
+        throw new ApiError(503, {
+          code: TelnyxCode.unexpected,
+          title: 'Records unavailable',
+          detail: `The call records (D1) cannot be read just now, and no call ${id} is under way. Try again shortly.`,
+        });
+      }
+      throw notFound(`No call session ${id} went through the edge.`);
+    }
     const state = view.state;
     return jsonResponse({
       data: {
