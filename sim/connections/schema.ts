@@ -4,25 +4,11 @@
 // Newer fields the pinned spec does not have (jitter_buffer, noise_suppression_details, ...) are
 // not kept.
 
+import { ANCHORSITES, DEFAULT_CODECS, T38_SOURCES } from '../../shared/telnyx/connection-values';
 import { bool, int, list, num, object, oneOf, str, strings, url, type Field, type Fields } from '../api/fields';
 
 export type ConnectionKind = 'credential_connection' | 'ip_connection' | 'fqdn_connection' | 'call_control_application';
 
-export const ANCHORSITES = [
-  'Latency',
-  'Chicago, IL',
-  'Ashburn, VA',
-  'San Jose, CA',
-  'Sydney, Australia',
-  'Amsterdam, Netherlands',
-  'London, UK',
-  'Toronto, Canada',
-  'Vancouver, Canada',
-  'Frankfurt, Germany',
-] as const;
-
-const T38 = ['telnyx', 'customer', 'disabled', 'passthru', 'caller-passthru', 'callee-passthru'];
-const CODECS = ['G722', 'G711U', 'G711A', 'G729', 'OPUS', 'H.264'];
 const idRef = (options: { default?: string | null } = {}) =>
   str({ nullable: true, pattern: /^\d{1,19}$/, what: 'an id (digits)', ...options });
 
@@ -58,7 +44,7 @@ function inboundFields(): Fields {
       default: 'E.164-national',
     }),
     channel_limit: int({ min: 1, nullable: true, default: null }),
-    codecs: strings({ default: CODECS }),
+    codecs: strings({ default: DEFAULT_CODECS }),
     dnis_number_format: oneOf(['+e164', 'e164', 'national', 'sip_username'], { default: 'e164' }),
     generate_ringback_tone: bool({ default: false }),
     isup_headers_enabled: bool({ default: false }),
@@ -80,7 +66,7 @@ function outboundFields(): Fields {
     instant_ringback_enabled: bool({ default: true }),
     localization: str({ nullable: true, pattern: /^[A-Z]{2}$/, what: 'a 2-letter country code', default: 'US' }),
     outbound_voice_profile_id: idRef({ default: null }),
-    t38_reinvite_source: oneOf(T38, { default: 'telnyx' }),
+    t38_reinvite_source: oneOf(T38_SOURCES, { default: 'telnyx' }),
   };
 }
 
@@ -124,7 +110,7 @@ export const IP_FIELDS: Fields = with_(baseFields({ comfortNoise: true }), {
     ip_authentication_method: oneOf(['tech-prefixp-charge-info', 'token'], { default: 'tech-prefixp-charge-info' }),
     ip_authentication_token: str({ nullable: true, default: null }),
     localization: str({ nullable: true, pattern: /^[A-Z]{2}$/, what: 'a 2-letter country code', default: null }),
-    t38_reinvite_source: oneOf(T38, { default: 'customer' }),
+    t38_reinvite_source: oneOf(T38_SOURCES, { default: 'customer' }),
     tech_prefix: str({ default: '' }),
   }),
 });
@@ -152,7 +138,7 @@ export const FQDN_FIELDS: Fields = with_(baseFields({ comfortNoise: true }), {
       default: 'ip-authentication',
     }),
     ip_authentication_token: str({ nullable: true, default: null }),
-    t38_reinvite_source: oneOf(T38, { default: 'customer' }),
+    t38_reinvite_source: oneOf(T38_SOURCES, { default: 'customer' }),
     tech_prefix: str({ nullable: true, default: null }),
     timeout_1xx_secs: int({ min: 1, max: 120, default: 3 }),
     timeout_2xx_secs: int({ min: 1, max: 600, default: 90 }),

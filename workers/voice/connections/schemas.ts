@@ -4,6 +4,9 @@
 // null (or "" for text Telnyx treats as blank), so every object has every field.
 
 import { parseCountryCode } from '../../../shared/phone';
+import { ANCHORSITES, DEFAULT_CODECS, T38_SOURCES } from '../../../shared/telnyx/connection-values';
+
+export { ANCHORSITES, DEFAULT_CODECS, T38_SOURCES };
 import { bool, group, httpUrl, int, length, numericId, oneOf, text, type Field, type Fields } from './fields';
 
 export type ConnectionType = 'credential' | 'ip' | 'fqdn';
@@ -15,20 +18,6 @@ export const RECORD_TYPE = {
   fqdn: 'fqdn_connection',
 } as const satisfies Record<ConnectionType, string>;
 
-export const ANCHORSITES = [
-  'Latency',
-  'Chicago, IL',
-  'Ashburn, VA',
-  'San Jose, CA',
-  'Sydney, Australia',
-  'Amsterdam, Netherlands',
-  'London, UK',
-  'Toronto, Canada',
-  'Vancouver, Canada',
-  'Frankfurt, Germany',
-] as const;
-
-export const DEFAULT_CODECS = ['G722', 'G711U', 'G711A', 'G729', 'OPUS', 'H.264'];
 const CODECS = [...DEFAULT_CODECS, 'VP8', 'AMR-WB'];
 const NOISE_ENGINES = [
   'denoiser',
@@ -45,7 +34,6 @@ export function attenuationDefault(engine: string): number {
   return engine === 'denoiser' ? 0 : engine === 'quail_voice_focus' ? 100 : 80;
 }
 
-export const T38_SOURCES = ['telnyx', 'customer', 'disabled', 'passthru', 'caller-passthru', 'callee-passthru'];
 export const ANI_NUMBER_FORMATS = ['+E.164', 'E.164', '+E.164-national', 'E.164-national'];
 export const DNIS_NUMBER_FORMATS = ['+e164', 'e164', 'national', 'sip_username'];
 export const SIP_REGIONS = ['US', 'Europe', 'Australia'];
