@@ -85,6 +85,19 @@ const STATUS_RANK: Record<string, number> = {
   sending_failed: 4,
   expired: 4,
 };
+/** The outbox columns #update may change (updated_at it always sets). */
+const UPDATABLE_COLUMNS = [
+  'state',
+  'due_at',
+  'reserved',
+  'sender',
+  'attempts',
+  'telnyx_id',
+  'status',
+  'message',
+  'errors',
+] as const;
+type UpdatableColumn = (typeof UPDATABLE_COLUMNS)[number];
 /** The rank of a final status: nothing comes after it. */
 const FINAL_RANK = 4;
 
@@ -597,20 +610,16 @@ export class NumberPool extends DurableObject<Env> {
     );
   }
 
-  #update(row: OutboxRow, changes: Partial<OutboxRow>): void {
+  /**
+   * Applies `changes` to the row and writes just those columns: a copy of the row read earlier
+   * (before an await) cannot put back what has changed meanwhile in the columns it does not touch.
+   */
+  #update(row: OutboxRow, changes: Partial<Pick<OutboxRow, UpdatableColumn>>): void {
     Object.assign(row, changes);
+    const columns = (Object.keys(changes) as UpdatableColumn[]).filter((c) => UPDATABLE_COLUMNS.includes(c));
     this.#sql.exec(
-      `UPDATE outbox SET state = ?, due_at = ?, reserved = ?, sender = ?, attempts = ?, telnyx_id = ?, status = ?,
-         message = ?, errors = ?, updated_at = ? WHERE id = ?`,
-      row.state,
-      row.due_at,
-      row.reserved,
-      row.sender,
-      row.attempts,
-      row.telnyx_id,
-      row.status,
-      row.message,
-      row.errors,
+      `UPDATE outbox SET ${columns.map((c) => `${c} = ?, `).join('')}updated_at = ? WHERE id = ?`,
+      ...columns.map((c) => row[c]),
       Date.now(),
       row.id,
     );
@@ -1021,22 +1030,7 @@ export class NumberPool extends DurableObject<Env> {
   async receiveEvents(context: PoolContext, events: InboxEvent[]): Promise<Array<{ duplicate: boolean }>> {
     this.#remember(context);
     const now = Date.now();
-    const results = events.map((event) => {
-      const row = this.#first<{ deliveries: number }>(
-        `INSERT INTO inbox (event_id, seq, event_type, occurred_at, path, edge_id, body, state, received_at)
-         VALUES (?, 0, ?, ?, ?, ?, ?, 'pending', ?)
-         ON CONFLICT (event_id) DO UPDATE SET deliveries = deliveries + 1
-         RETURNING deliveries`,
-        event.id,
-        event.eventType,
-        event.occurredAt ?? null,
-        event.path,
-        event.edgeId,
-        event.body,
-        now,
-      );
-      return { duplicate: (row?.deliveries ?? 1) > 1 };
-    });
+    const results = events.map((event) => ({ duplicate: !this.#storeInboxEvent(event, now) }));
     // An alarm already due soon enough will take these events too; only otherwise arm one.
     const fresh = results.some((r) => !r.duplicate);
     if (fresh && !(this.#alarmAt !== undefined && this.#alarmAt <= now + INBOX_DELAY_MS)) await this.#armAlarm();
@@ -1076,10 +1070,14 @@ export class NumberPool extends DurableObject<Env> {
         };
         // Acted on already, only its forward failed: a second go must not act again (a second
         // HELP reply, or a START undoing the STOP that came after it). Only the forward is retried.
-        const acted = this.#first<{ forward_url: string | null }>(
-          'SELECT forward_url FROM inbox_acted WHERE event_id = ?',
-          row.event_id,
-        );
+        // (Only an event tried before can have been.)
+        const acted =
+          row.attempts === 0
+            ? undefined
+            : this.#first<{ forward_url: string | null }>(
+                'SELECT forward_url FROM inbox_acted WHERE event_id = ?',
+                row.event_id,
+              );
         let forwardUrl = acted?.forward_url ?? null;
         if (acted === undefined) {
           const outcome = await this.#handle(context, event);
@@ -1371,17 +1369,31 @@ export class NumberPool extends DurableObject<Env> {
       data: { record_type: 'event', id, event_type: eventType, occurred_at: occurredAt, payload },
       meta: { attempt: 0, delivered_to: null, read_back: true },
     });
-    const inserted = this.#sql.exec(
-      `INSERT INTO inbox (event_id, seq, event_type, occurred_at, path, edge_id, body, state, received_at)
-       VALUES (?, 0, ?, ?, 'read-back', ?, ?, 'pending', ?) ON CONFLICT (event_id) DO NOTHING`,
-      id,
-      eventType,
-      String(occurredAt),
-      row.id,
-      body,
+    return this.#storeInboxEvent(
+      { id, eventType, occurredAt: String(occurredAt), path: 'read-back', edgeId: row.id, body },
       Date.now(),
-    ).rowsWritten;
-    return inserted > 0;
+    );
+  }
+
+  /**
+   * Puts an event in the inbox once per event id; true when it is new, false for a repeat (whose
+   * deliveries are counted).
+   */
+  #storeInboxEvent(event: InboxEvent, receivedAt: number): boolean {
+    const row = this.#first<{ deliveries: number }>(
+      `INSERT INTO inbox (event_id, seq, event_type, occurred_at, path, edge_id, body, state, received_at)
+       VALUES (?, 0, ?, ?, ?, ?, ?, 'pending', ?)
+       ON CONFLICT (event_id) DO UPDATE SET deliveries = deliveries + 1
+       RETURNING deliveries`,
+      event.id,
+      event.eventType,
+      event.occurredAt ?? null,
+      event.path,
+      event.edgeId,
+      event.body,
+      receivedAt,
+    );
+    return (row?.deliveries ?? 1) === 1;
   }
 
   // --- The alarm: queued and scheduled sends, unknown sends that never settled ------------------
