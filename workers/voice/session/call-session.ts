@@ -86,7 +86,12 @@ const COMMAND_RESEND_MS = 2_000;
 const FLOW_LOOKUP_RETRY_MS = 2_000;
 const FLOW_LOOKUP_ATTEMPTS = 3;
 /** What #command returns for a command kept pending to be sent again (its task is not finished). */
-const KEPT_FOR_RESEND = Symbol('kept for resend');
+const HELD_FOR_RETRY = Symbol('held for retry');
+
+/** Until when a task is held to be tried again (0: not held). */
+function heldUntil(task: Task): number {
+  return task.type === 'command' ? (task.not_before ?? 0) : 0;
+}
 const COMMAND_ATTEMPTS = 5;
 /** How long a finished call's storage is kept for GET /calls/{id} before it is deleted. */
 export const KEEP_AFTER_END_MS = 24 * 3_600_000;
@@ -274,8 +279,8 @@ export class CallSession extends DurableObject<Env> {
     }
     const task = this.#nextTask(false);
     const parsed = task === undefined ? undefined : (JSON.parse(task.payload) as Task);
-    // A command waiting to be sent again holds the call's line; events and side tasks go on.
-    if (task !== undefined && !(parsed!.type === 'command' && (parsed!.not_before ?? 0) > Date.now())) {
+    // A task of the call waiting to be tried again holds the call's line; events and side tasks go on.
+    if (task !== undefined && !(heldUntil(parsed!) > Date.now())) {
       await this.#run(task.seq, parsed!);
       return true;
     }
@@ -451,7 +456,7 @@ export class CallSession extends DurableObject<Env> {
       switch (task.type) {
         case 'command':
           result = await this.#command(seq, task);
-          if (result === KEPT_FOR_RESEND) return;
+          if (result === HELD_FOR_RETRY) return;
           break;
         case 'resolve_flow': {
           const { flow, source } = await this.#resolveFlow(task);
@@ -512,6 +517,7 @@ export class CallSession extends DurableObject<Env> {
       if (task.type === 'resolve_flow') {
         const attempt = task.attempt ?? 1;
         if (attempt < FLOW_LOOKUP_ATTEMPTS) {
+          // Queued again rather than held: nothing of the call can come before its flow anyway.
           this.#retryLater({ ...task, attempt: attempt + 1 }, FLOW_LOOKUP_RETRY_MS);
         } else {
           this.#finish(seq, 'failed', result);
@@ -525,6 +531,16 @@ export class CallSession extends DurableObject<Env> {
       }
     }
     this.#finish(seq, failed ? 'failed' : 'done', result);
+  }
+
+  /**
+   * Keeps a command pending, to be sent again `afterMs` from now. It keeps its place at the head
+   * of the call's line (#step waits for it), unlike #retryLater, which queues a task again at the
+   * back: the call's commands must reach Telnyx in order.
+   */
+  #holdForRetry(seq: number, task: Extract<Task, { type: 'command' }>, afterMs: number): void {
+    const held = { ...task, not_before: Date.now() + afterMs };
+    this.#sql.exec('UPDATE tasks SET payload = ? WHERE seq = ?', JSON.stringify(held), seq);
   }
 
   #retryLater(task: Task, afterMs = RETRY_MS): void {
@@ -622,9 +638,8 @@ export class CallSession extends DurableObject<Env> {
       } else if (resend) {
         // It stays first in the call's line: a later command of the flow (a speak after an answer
         // Telnyx has not confirmed) must not overtake it and fail on a call not yet answered.
-        const again = { ...task, attempt: attempt + 1, not_before: Date.now() + resendMs };
-        this.#sql.exec('UPDATE tasks SET payload = ? WHERE seq = ?', JSON.stringify(again), seq);
-        return KEPT_FOR_RESEND;
+        this.#holdForRetry(seq, { ...task, attempt: attempt + 1 }, resendMs);
+        return HELD_FOR_RETRY;
       } else {
         log.warn('call_command_failed', { session: this.#state?.session_id, action: task.action, error });
         this.#apply({ type: 'command_failed', step: task.step, action: task.action, detail }, `${task.action} failed`);
@@ -690,10 +705,7 @@ export class CallSession extends DurableObject<Env> {
     await this.#pump();
     const cleanup = this.#getValue<number>('cleanup_at');
     // Not while anything is still to run or to be tried again (a record D1 refused, say).
-    const busy =
-      this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0 ||
-      (this.#getValue<unknown[]>('retries') ?? []).length > 0;
-    if (cleanup !== undefined && cleanup <= Date.now() && !busy) {
+    if (cleanup !== undefined && cleanup <= Date.now() && !this.#busy()) {
       if (this.#state !== null && this.#state.status !== 'ended') {
         // No hangup ever came: the record must not say "active" for ever.
         const now = Date.now();
@@ -719,17 +731,23 @@ export class CallSession extends DurableObject<Env> {
     }
   }
 
+  /** Something is still to run, or to be tried again: the call's storage must stay. */
+  #busy(): boolean {
+    return (
+      this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0 ||
+      (this.#getValue<unknown[]>('retries') ?? []).length > 0
+    );
+  }
+
   /** The alarm at the earliest of: a deadline, the cleanup, and `extra` (a safety net). */
   async #armAlarm(extra?: number): Promise<void> {
     // A cleanup that is due waits for what is still to run or to be retried (its own times are
     // below); set for the past meanwhile, the alarm would fire again and again until then.
     const retries = this.#getValue<Array<{ at: number }>>('retries') ?? [];
-    const waiting =
-      retries.length > 0 || this.#sql.exec("SELECT 1 FROM tasks WHERE state = 'pending' LIMIT 1").toArray().length > 0;
     const cleanup = this.#getValue<number>('cleanup_at');
     const times = [
       this.#sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM deadlines').toArray()[0]?.at ?? undefined,
-      cleanup !== undefined && waiting ? Math.max(cleanup, Date.now() + SAFETY_MS) : cleanup,
+      cleanup !== undefined && this.#busy() ? Math.max(cleanup, Date.now() + SAFETY_MS) : cleanup,
       ...retries.map((r) => r.at),
       this.#sql
         .exec<{ at: number | null }>(
